@@ -1,0 +1,12 @@
+"""gan_core: the GAN engine of the studio, pure PyTorch (no UI code).
+
+    import gan_core
+    filled = gan_core.inpaint(image, mask)            # PIL image out, same size as the input
+    clean = gan_core.restore(image, task="denoise")   # or "sr2" / "sr4"
+
+Modules, one idea each: models (generators, discriminator), dcgan, losses, masks, data, train,
+inference, weights, classical (OpenCV baselines), evaluate, bench, toy (2D playground), batch.
+"""
+from .inference import inpaint, restore
+
+__all__ = ["inpaint", "restore"]

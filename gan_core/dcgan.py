@@ -1,0 +1,72 @@
+"""The classic DCGAN (Radford et al. 2016) as in PyTorch's DCGAN example, sized for 32x32 images.
+
+Generator: 100-d noise -> transposed convolutions -> image. Discriminator: strided convolutions -> one
+number. The example's discriminator ends in a sigmoid; ours returns the logit and the losses apply the
+sigmoid inside (log-sigmoid is stable where log(sigmoid) underflows). D(x) = sigmoid(logit).
+"""
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+
+
+@dataclass
+class DCGANConfig:
+    noise_dim: int = 100     # nz in the example
+    channels: int = 1        # 1 for Fashion-MNIST
+    g_width: int = 64        # ngf
+    d_width: int = 64        # ndf
+
+
+def dcgan_init(module: nn.Module) -> None:
+    """The paper's initialisation: conv weights from N(0, 0.02), batch-norm scales from N(1, 0.02)."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+class DCGANGenerator(nn.Module):
+    def __init__(self, config: DCGANConfig = DCGANConfig()):
+        super().__init__()
+        self.config = config
+        nz, ngf, nc = config.noise_dim, config.g_width, config.channels
+        self.main = nn.Sequential(
+            nn.ConvTranspose2d(nz, ngf * 4, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
+            # state size. (ngf*4) x 4 x 4
+            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
+            # state size. (ngf*2) x 8 x 8
+            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
+            # state size. (ngf) x 16 x 16
+            nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh(),
+            # state size. (nc) x 32 x 32
+        )
+        self.apply(dcgan_init)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.main(z.view(z.shape[0], -1, 1, 1))
+
+
+class DCGANDiscriminator(nn.Module):
+    """Returns (logits (B,), [features]) like PatchDiscriminator, so one training loop serves both."""
+
+    def __init__(self, config: DCGANConfig = DCGANConfig()):
+        super().__init__()
+        self.config = config
+        nc, ndf = config.channels, config.d_width
+        self.features = nn.Sequential(
+            # input is (nc) x 32 x 32
+            nn.Conv2d(nc, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
+            # state size. (ndf) x 16 x 16
+            nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2, inplace=True),
+            # state size. (ndf*2) x 8 x 8
+            nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 4), nn.LeakyReLU(0.2, inplace=True),
+            # state size. (ndf*4) x 4 x 4
+        )
+        self.logit = nn.Conv2d(ndf * 4, 1, 4, 1, 0, bias=False)  # the example follows this with nn.Sigmoid()
+        self.apply(dcgan_init)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        features = self.features(x)
+        return self.logit(features).view(-1), [features]

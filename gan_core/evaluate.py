@@ -1,0 +1,132 @@
+"""Measure the GAN against classical methods on held-out photos, with the same seeded masks for all.
+
+    python -m gan_core.evaluate --images manifest:val --methods gan,telea,ns --masks small,medium,large \
+        --seed 0 --json results.json --grid comparison.png
+
+Each photo is resized so its longer side is at most --max-side (512), then gets --per-image seeded
+free-form masks of each size class (small <10%, medium 10-30%, large 30-50%), at least --min-fills per size
+in all. Every method fills the same masks. Printed per method and size: PSNR and L1 over the hole, SSIM
+over the whole image, the detail ratio (see gan_core.metrics) and milliseconds per image.
+"""
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+from tqdm import tqdm
+
+from . import classical, metrics
+from .data import load_rgb, resolve_files
+from .inference import inpaint_detailed
+from .masks import MASK_SIZES, mask_of_size
+
+METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "ms")
+
+
+def fill(method: str, image: np.ndarray, mask: np.ndarray, weights=None) -> tuple[np.ndarray, float]:
+    """(result, milliseconds) for one method; the GAN's time includes crop, resize and paste back."""
+    started = time.perf_counter()
+    if method == "gan":
+        result = inpaint_detailed(image, mask, weights=weights).image
+    elif method in classical.INPAINT_METHODS:
+        result = classical.INPAINT_METHODS[method](image, mask)
+    else:
+        raise ValueError(f"unknown method {method!r}; choose gan, telea or ns")
+    return result, (time.perf_counter() - started) * 1000
+
+
+def prepare(files, max_side: int) -> list[tuple[str, np.ndarray]]:
+    return [(Path(f).name, load_rgb(f, max_side)) for f in files]
+
+
+def evaluate(images: list[tuple[str, np.ndarray]], methods: list[str], sizes: list[str], seed: int = 0,
+             per_image: int | None = None, min_fills: int = 50, weights=None, progress: bool = True):
+    """Return ({method: {size: {metric: mean}}}, examples for the grid)."""
+    per_image = per_image or max(1, math.ceil(min_fills / len(images)))
+    if "gan" in methods:  # load the model before anything is timed
+        fill("gan", images[0][1], mask_of_size(*images[0][1].shape[:2], "small", np.random.default_rng(0)), weights)
+    sums = {m: {s: {k: [] for k in METRIC_KEYS} for s in sizes} for m in methods}
+    examples = {}
+    jobs = [(i, s, k) for i in range(len(images)) for s in sizes for k in range(per_image)]
+    for image_index, size, k in tqdm(jobs, desc="evaluating", disable=not progress):
+        name, image = images[image_index]
+        rng = np.random.default_rng([seed, image_index, list(MASK_SIZES).index(size), k])
+        mask = mask_of_size(*image.shape[:2], size, rng)
+        for method in methods:
+            result, ms = fill(method, image, mask, weights)
+            numbers = metrics.compare(image, result, mask)
+            for key in METRIC_KEYS[:-1]:
+                sums[method][size][key].append(numbers[key])
+            sums[method][size]["ms"].append(ms)
+            if k == 0 and image_index < 4:
+                examples.setdefault((image_index, size), {"image": image, "mask": mask})[method] = result
+    table = {m: {s: {k: float(np.nanmean(v)) for k, v in by_size.items()} | {"n": len(by_size["ms"])}
+                 for s, by_size in per_method.items()} for m, per_method in sums.items()}
+    return table, examples
+
+
+def format_table(table: dict) -> str:
+    lines = [f"{'method':8} {'mask':7} {'n':>4} {'PSNR hole':>10} {'L1 hole':>8} {'SSIM':>7} {'detail':>7} {'ms':>8}"]
+    for method, by_size in table.items():
+        for size, n in by_size.items():
+            lines.append(f"{method:8} {size:7} {n['n']:4d} {n['psnr_masked']:10.2f} {n['l1_masked']:8.4f} "
+                         f"{n['ssim']:7.4f} {n['detail']:7.3f} {n['ms']:8.1f}")
+    return "\n".join(lines)
+
+
+def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: int = 256):
+    """Rows: one photo and mask size each; columns: masked input, each method, original."""
+    columns = ["masked"] + methods + ["original"]
+    rows = sorted(examples)
+    grid = Image.new("RGB", (cell * len(columns), (cell + 18) * len(rows) + 18), "white")
+    draw = ImageDraw.Draw(grid)
+    for c, title in enumerate(columns):
+        draw.text((c * cell + 4, 2), title, fill="black")
+    for r, key in enumerate(rows):
+        item = examples[key]
+        masked = item["image"].copy()
+        masked[item["mask"] > 0] = 255
+        pictures = [masked] + [item[m] for m in methods] + [item["image"]]
+        for c, picture in enumerate(pictures):
+            tile = Image.fromarray(picture)
+            tile.thumbnail((cell, cell))
+            grid.paste(tile, (c * cell, 18 + r * (cell + 18)))
+        draw.text((4, 18 + r * (cell + 18) + cell + 2), f"{key[1]} mask", fill="black")
+    grid.save(path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", default="inpaint", choices=["inpaint"])
+    parser.add_argument("--images", default="manifest:val", help="folder of photos, or manifest:val")
+    parser.add_argument("--methods", default="gan,telea,ns")
+    parser.add_argument("--masks", default="small,medium,large")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-side", type=int, default=512)
+    parser.add_argument("--per-image", type=int, default=0, help="masks per photo and size (0: enough for --min-fills)")
+    parser.add_argument("--min-fills", type=int, default=50)
+    parser.add_argument("--weights", default=None, help="inpainting weights name or path (default: shipped)")
+    parser.add_argument("--json", default=None, help="write the numbers here")
+    parser.add_argument("--grid", default=None, help="write a comparison grid PNG here")
+    args = parser.parse_args(argv)
+    methods, sizes = args.methods.split(","), args.masks.split(",")
+    for size in sizes:
+        if size not in MASK_SIZES:
+            parser.error(f"unknown mask size {size!r}")
+    images = prepare(resolve_files(args.images), args.max_side)
+    table, examples = evaluate(images, methods, sizes, args.seed, args.per_image or None, args.min_fills, args.weights)
+    print(format_table(table))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"task": args.task, "images": args.images, "max_side": args.max_side,
+                                               "seed": args.seed, "weights": args.weights, "methods": table}, indent=2))
+    if args.grid:
+        comparison_grid(examples, methods, args.grid)
+        print(f"grid written to {args.grid}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

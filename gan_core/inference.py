@@ -1,0 +1,284 @@
+"""Using the trained models on real photos of any size: gan_core.inpaint and gan_core.restore.
+
+Inpainting follows the deployment recipe of MI-GAN and IOPaint's "crop" strategy: work on a crop around
+the mask with enough context, shrink it to the model's working size only when it is larger, fill, scale the
+fill back, and paste back only the masked pixels, so every unmasked pixel returns bit-exact. Restoration runs
+in overlapping tiles whose seams are cross-faded, so memory stays bounded on large photos.
+"""
+import functools
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from . import masks as masks_lib
+from .data import to_rgb
+from .weights import WEIGHTS_DIR, list_weights, load_models
+
+DEFAULT_INPAINT_WEIGHTS = "inpaint-photo"
+RESTORE_TASKS = ("denoise", "sr2", "sr4")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Inputs
+
+
+def as_rgb_array(image) -> np.ndarray:
+    """A PIL image or an array (HxW, HxWx1/3/4; uint8, uint16 or float in [0, 1]) -> HxWx3 uint8."""
+    if isinstance(image, Image.Image):
+        return np.asarray(to_rgb(image), dtype=np.uint8)
+    array = np.asarray(image)
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
+        raise ValueError(f"image must be HxW or HxWx1/3/4, not shape {array.shape}")
+    if array.size == 0:
+        raise ValueError("image is empty")
+    if array.dtype == np.uint16:
+        array = (array.astype(np.float64) / 257.0).round().astype(np.uint8)
+    elif array.dtype.kind == "f":
+        array = (np.clip(array, 0, 1) * 255.0).round().astype(np.uint8)
+    elif array.dtype == bool:
+        array = array.astype(np.uint8) * 255
+    elif array.dtype != np.uint8:
+        array = np.clip(array, 0, 255).astype(np.uint8)
+    if array.ndim == 2:
+        array = np.repeat(array[..., None], 3, axis=2)
+    elif array.shape[2] == 1:
+        array = np.repeat(array, 3, axis=2)
+    elif array.shape[2] == 4:  # composite over white, as a viewer shows it
+        alpha = array[..., 3:].astype(np.float32) / 255.0
+        array = (array[..., :3] * alpha + 255.0 * (1 - alpha)).round().astype(np.uint8)
+    return np.ascontiguousarray(array)
+
+
+def as_mask_array(mask, shape: tuple[int, int], grow: int = 0) -> np.ndarray:
+    """A PIL image or array, non-zero = fill -> HxW float {0, 1}, checked against the image size."""
+    if isinstance(mask, Image.Image):
+        mask = np.asarray(mask.convert("RGBA" if mask.mode in ("RGBA", "LA", "PA") else "L"))
+        if mask.ndim == 3:  # a transparent drawing layer: painted where alpha > 0
+            mask = mask[..., 3]
+    mask = np.asarray(mask)
+    if mask.ndim == 3:
+        mask = mask.max(axis=2)
+    if mask.shape != tuple(shape):
+        raise ValueError(f"mask is {mask.shape[1]}x{mask.shape[0]} but the image is {shape[1]}x{shape[0]}; "
+                         "they must be the same size")
+    return masks_lib.clean_user_mask(mask, grow)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Models, loaded once
+
+
+def pick_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_has_bf16() -> bool:
+    """True where bfloat16 runs natively (AVX512-BF16 or AMX); elsewhere bf16 is many times slower."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_weights(weights: str | Path | None, task: str) -> Path:
+    """A path, a name in weights/ (without .safetensors), or None for the default model of the task."""
+    if weights is not None:
+        path = Path(weights)
+        if path.suffix != ".safetensors":
+            path = WEIGHTS_DIR / f"{weights}.safetensors"
+        if not path.exists():
+            raise FileNotFoundError(f"weights {weights!r} not found (looked for {path})")
+        return path
+    default = WEIGHTS_DIR / f"{DEFAULT_INPAINT_WEIGHTS if task == 'inpaint' else task}.safetensors"
+    if default.exists():
+        return default
+    candidates = list_weights(task)
+    if not candidates:
+        raise FileNotFoundError(f"no {task} weights in {WEIGHTS_DIR}; train and export one with "
+                                f"`python -m gan_core.train --task {task} ... --export NAME`")
+    return candidates[0]
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, mtime: float, device: str):
+    return load_models(path, device)
+
+
+def load(weights: str | Path | None, task: str, device: torch.device | None = None):
+    """(generator, discriminator, card), cached per file (a re-exported file is reloaded)."""
+    path = resolve_weights(weights, task)
+    device = device or pick_device()
+    generator, discriminator, card = _load(str(path), path.stat().st_mtime, str(device))
+    if card.get("task") != task:
+        raise ValueError(f"{path.name} is a {card.get('task')!r} model, not {task!r}")
+    return generator, discriminator, card
+
+
+def autocast(device: torch.device, precision: str):
+    """precision "auto" uses bfloat16 on GPUs and on CPUs with native bf16, float32 elsewhere."""
+    use_bf16 = precision == "bf16" or (precision == "auto" and (device.type == "cuda" or cpu_has_bf16()))
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16)
+
+
+def to_tensor(array: np.ndarray, device) -> torch.Tensor:
+    """HxWx3 uint8 -> (1, 3, H, W) in [-1, 1]."""
+    return torch.from_numpy(np.array(array, copy=True)).to(device).permute(2, 0, 1)[None].float().div(127.5).sub(1.0)
+
+
+def to_array(tensor: torch.Tensor) -> np.ndarray:
+    """(1, 3, H, W) in [-1, 1] -> HxWx3 uint8."""
+    return tensor[0].float().clamp(-1, 1).add(1).mul(127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Inpainting
+
+
+@dataclass
+class InpaintResult:
+    image: np.ndarray                     # HxWx3 uint8, the filled photo at full size
+    box: tuple[int, int, int, int]        # (top, left, bottom, right) of the crop that was processed
+    working_size: tuple[int, int]         # (height, width) the generator ran at
+    seconds: float
+    critic: np.ndarray | None = None      # HxW in [0, 1]: D's "looks real" probability, NaN outside the crop
+    card: dict = field(default_factory=dict)
+
+
+def context_box(mask: np.ndarray, margin: int = 128, min_side: int = 256) -> tuple[int, int, int, int]:
+    """The crop to process: the mask's bounding box grown by max(margin, half its size) on every side.
+
+    The generator was trained on holes that cover at most half of what it sees; this keeps as much
+    context around the hole, clipped to the image.
+    """
+    height, width = mask.shape
+    rows, cols = np.nonzero(mask)
+    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    grow_y = max(margin, (bottom - top) // 2, (min_side - (bottom - top)) // 2)
+    grow_x = max(margin, (right - left) // 2, (min_side - (right - left)) // 2)
+    return (int(max(0, top - grow_y)), int(max(0, left - grow_x)), int(min(height, bottom + grow_y)),
+            int(min(width, right + grow_x)))
+
+
+def inpaint_detailed(image, mask, weights: str | Path | None = None, grow: int = 0, working_side: int = 1024,
+                     margin: int = 128, with_critic: bool = False, precision: str = "auto",
+                     device: torch.device | None = None) -> InpaintResult:
+    """Fill `mask` in `image` with the inpainting GAN; see `inpaint` for the arguments."""
+    started = time.perf_counter()
+    photo = as_rgb_array(image)
+    hole = as_mask_array(mask, photo.shape[:2], grow)
+    if not hole.any():
+        raise ValueError("the mask is empty: paint over the part of the photo to fill")
+    generator, discriminator, card = load(weights, "inpaint", device)
+    device = next(generator.parameters()).device
+
+    top, left, bottom, right = context_box(hole, margin)
+    crop, crop_hole = photo[top:bottom, left:right], hole[top:bottom, left:right]
+    height, width = crop.shape[:2]
+    scale = min(1.0, working_side / max(height, width))
+    work_h, work_w = max(1, round(height * scale)), max(1, round(width * scale))
+    if scale < 1.0:  # area resampling keeps detail; any pixel touched by the hole stays in the hole
+        crop_in = cv2.resize(crop, (work_w, work_h), interpolation=cv2.INTER_AREA)
+        hole_in = (cv2.resize(crop_hole, (work_w, work_h), interpolation=cv2.INTER_AREA) > 0).astype(np.float32)
+    else:
+        crop_in, hole_in = crop, crop_hole
+
+    with torch.inference_mode(), autocast(device, precision):
+        image_t = to_tensor(crop_in, device)
+        hole_t = torch.from_numpy(hole_in).to(device)[None, None]
+        filled_t = generator(image_t, hole_t).float()
+        filled_t = filled_t * hole_t + image_t * (1 - hole_t)
+        critic_small = None
+        if with_critic and discriminator is not None:
+            logits, _ = discriminator(torch.cat([filled_t, hole_t], 1))
+            critic_small = torch.sigmoid(logits.float())[0, 0].cpu().numpy()
+    filled = to_array(filled_t)
+    if scale < 1.0:
+        filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_CUBIC)
+
+    result = photo.copy()
+    region = result[top:bottom, left:right]
+    inside = crop_hole > 0
+    region[inside] = filled[inside]  # only hole pixels change: the rest stays bit-exact
+    critic = None
+    if critic_small is not None:
+        critic = np.full(photo.shape[:2], np.nan, np.float32)
+        critic[top:bottom, left:right] = cv2.resize(critic_small, (width, height), interpolation=cv2.INTER_NEAREST)
+    return InpaintResult(result, (top, left, bottom, right), (work_h, work_w), time.perf_counter() - started,
+                         critic, card)
+
+
+def inpaint(image, mask, weights: str | Path | None = None, grow: int = 0, **options) -> Image.Image:
+    """Fill the masked part of a photo with the GAN; returns a PIL image of the input's size.
+
+    image: PIL image or HxWx3 uint8 array, any size and mode (greyscale, RGBA, 16-bit, palette...).
+    mask: PIL image or array of the same size; non-zero means "fill this". grow: pixels to grow it by.
+    weights: a name in weights/, a path, or None for the shipped photo inpainter.
+    Unmasked pixels come back exactly as they went in (after conversion to 8-bit RGB).
+    """
+    return Image.fromarray(inpaint_detailed(image, mask, weights, grow, **options).image)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Restoration
+
+
+def tile_weights(height: int, width: int, ramp: int) -> np.ndarray:
+    """A window that is 1 inside and falls linearly to near 0 over `ramp` pixels at the borders."""
+    def profile(n):
+        edge = np.minimum(np.arange(n) + 1, np.arange(n)[::-1] + 1).astype(np.float32)
+        return np.clip(edge / max(ramp, 1), 1e-3, 1.0)
+    return np.outer(profile(height), profile(width))
+
+
+def restore_detailed(image, task: str = "denoise", weights: str | Path | None = None, tile: int = 512,
+                     tile_pad: int = 32, precision: str = "auto", device: torch.device | None = None,
+                     progress=None) -> np.ndarray:
+    """Run a restoration GAN over the image in overlapping tiles; returns HxWx3 uint8 (x scale for SR).
+
+    Each tile is processed with `tile_pad` pixels of extra context on every side; neighbouring outputs
+    overlap by 2 * tile_pad and are cross-faded with linear ramps, so no seam shows.
+    """
+    if task not in RESTORE_TASKS:
+        raise ValueError(f"unknown restoration task {task!r}; choose one of {RESTORE_TASKS}")
+    if tile <= 2 * tile_pad:
+        raise ValueError("tile must be larger than twice tile_pad")
+    photo = as_rgb_array(image)
+    generator, _, _ = load(weights, task, device)
+    device = next(generator.parameters()).device
+    scale = generator.config.scale
+    height, width = photo.shape[:2]
+    out = np.zeros((height * scale, width * scale, 3), np.float32)
+    total = np.zeros((height * scale, width * scale, 1), np.float32)
+    step = tile - 2 * tile_pad
+    tops = list(range(0, max(height - tile, 0) + 1, step)) or [0]
+    lefts = list(range(0, max(width - tile, 0) + 1, step)) or [0]
+    if tops[-1] + tile < height:
+        tops.append(height - tile)
+    if lefts[-1] + tile < width:
+        lefts.append(width - tile)
+    boxes = [(t, l) for t in tops for l in lefts]
+    for index, (top, left) in enumerate(boxes):
+        patch = photo[top:top + tile, left:left + tile]
+        with torch.inference_mode(), autocast(device, precision):
+            restored = to_array(generator(to_tensor(patch, device)).float()).astype(np.float32)
+        # the ramps cross-fade overlapping tiles; dividing by the summed weights below makes borders exact
+        weight = tile_weights(*restored.shape[:2], ramp=2 * tile_pad * scale)[..., None]
+        y, x = top * scale, left * scale
+        out[y:y + restored.shape[0], x:x + restored.shape[1]] += restored * weight
+        total[y:y + restored.shape[0], x:x + restored.shape[1]] += weight
+        if progress is not None:
+            progress((index + 1) / len(boxes))
+    return np.clip(out / total + 0.5, 0, 255).astype(np.uint8)
+
+
+def restore(image, task: str = "denoise", weights: str | Path | None = None, **options) -> Image.Image:
+    """Denoise ("denoise") or enlarge 2x / 4x ("sr2" / "sr4") a photo with the restoration GANs."""
+    return Image.fromarray(restore_detailed(image, task, weights, **options))

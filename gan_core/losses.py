@@ -1,0 +1,114 @@
+"""GAN and reconstruction losses, all computed from logits for numerical stability.
+
+Notation: D(x) = sigmoid(d_real) is the critic's probability that x is real, d_real / d_fake are its
+raw logits on real and generated samples. The original game (Goodfellow et al. 2014) is
+
+    min_G max_D V(D, G) = E[log D(x)] + E[log(1 - D(G(z)))]
+
+and every loss below is a function of the logits, written so that minimising it is what the player wants.
+log(sigmoid(t)) = -softplus(-t) and log(1 - sigmoid(t)) = -softplus(t), which never overflow.
+"""
+import torch
+import torch.nn.functional as F
+
+GAN_LOSSES = ("minimax", "nonsaturating", "hinge", "lsgan", "wgan")
+
+
+def d_loss_minimax(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+    """D maximises V: loss = -(E[log D(x)] + E[log(1 - D(G(z)))]) (binary cross-entropy)."""
+    return F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+
+
+def g_loss_minimax(d_fake: torch.Tensor) -> torch.Tensor:
+    """G minimises V as written: loss = E[log(1 - D(G(z)))]; its gradient vanishes when D wins."""
+    return -F.softplus(d_fake).mean()
+
+
+def g_loss_nonsaturating(d_fake: torch.Tensor) -> torch.Tensor:
+    """G maximises log D(G(z)) instead: loss = -E[log D(G(z))]; strong gradients early in training."""
+    return F.softplus(-d_fake).mean()
+
+
+def d_loss_hinge(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+    """Hinge critic: loss = E[relu(1 - D(x))] + E[relu(1 + D(G(z)))] on logits (Lim & Ye 2017)."""
+    return F.relu(1.0 - d_real).mean() + F.relu(1.0 + d_fake).mean()
+
+
+def g_loss_hinge(d_fake: torch.Tensor) -> torch.Tensor:
+    """Generator side of the hinge game: loss = -E[D(G(z))] on logits."""
+    return -d_fake.mean()
+
+
+def d_loss_lsgan(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+    """Least squares (Mao et al. 2017): loss = E[(D(x) - 1)^2] + E[D(G(z))^2] on raw outputs."""
+    return ((d_real - 1.0) ** 2).mean() + (d_fake**2).mean()
+
+
+def g_loss_lsgan(d_fake: torch.Tensor) -> torch.Tensor:
+    """Least squares generator: loss = E[(D(G(z)) - 1)^2]."""
+    return ((d_fake - 1.0) ** 2).mean()
+
+
+def d_loss_wgan(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+    """Wasserstein critic (Arjovsky et al. 2017): loss = E[D(G(z))] - E[D(x)]; pair with a gradient penalty."""
+    return d_fake.mean() - d_real.mean()
+
+
+def g_loss_wgan(d_fake: torch.Tensor) -> torch.Tensor:
+    """Wasserstein generator: loss = -E[D(G(z))]."""
+    return -d_fake.mean()
+
+
+_D_LOSSES = {"minimax": d_loss_minimax, "nonsaturating": d_loss_minimax, "hinge": d_loss_hinge,
+             "lsgan": d_loss_lsgan, "wgan": d_loss_wgan}
+_G_LOSSES = {"minimax": g_loss_minimax, "nonsaturating": g_loss_nonsaturating, "hinge": g_loss_hinge,
+             "lsgan": g_loss_lsgan, "wgan": g_loss_wgan}
+
+
+def d_loss(kind: str, d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+    """The critic's loss for a named game (one of GAN_LOSSES)."""
+    if kind not in _D_LOSSES:
+        raise ValueError(f"unknown GAN loss {kind!r}; choose one of {GAN_LOSSES}")
+    return _D_LOSSES[kind](d_real, d_fake)
+
+
+def g_loss(kind: str, d_fake: torch.Tensor) -> torch.Tensor:
+    """The generator's loss for a named game (one of GAN_LOSSES)."""
+    if kind not in _G_LOSSES:
+        raise ValueError(f"unknown GAN loss {kind!r}; choose one of {GAN_LOSSES}")
+    return _G_LOSSES[kind](d_fake)
+
+
+def l1_reconstruction(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None = None,
+                      hole_weight: float = 1.0, valid_weight: float = 0.0) -> torch.Tensor:
+    """loss = mean(w * |G(z) - x|), with w = hole_weight inside the mask and valid_weight outside.
+
+    Without a mask it is the plain mean absolute error.
+    """
+    diff = (fake - real).abs()
+    if mask is None:
+        return diff.mean()
+    weight = hole_weight * mask + valid_weight * (1.0 - mask)
+    return (diff * weight).mean()
+
+
+def feature_matching(fake_features: list[torch.Tensor], real_features: list[torch.Tensor]) -> torch.Tensor:
+    """loss = mean over layers l of |D_l(G(z)) - D_l(x)|_1, real features detached (Salimans 2016, pix2pixHD)."""
+    if not fake_features:
+        raise ValueError("feature matching needs at least one layer of features")
+    losses = [F.l1_loss(f, r.detach()) for f, r in zip(fake_features, real_features)]
+    return torch.stack(losses).mean()
+
+
+def r1_penalty(d_real: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """R1 (Mescheder et al. 2018): loss = E[|grad_x D(x)|^2] / 2; `real` must require grad."""
+    (grad,) = torch.autograd.grad(d_real.sum(), real, create_graph=True)
+    return 0.5 * grad.pow(2).flatten(1).sum(1).mean()
+
+
+def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP (Gulrajani et al. 2017): loss = E[(|grad D(x_hat)|_2 - 1)^2], x_hat on lines real-fake."""
+    alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device)
+    x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+    return (grad.flatten(1).norm(dim=1) - 1.0).pow(2).mean()

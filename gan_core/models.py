@@ -1,0 +1,264 @@
+"""Generators and discriminators for inpainting and restoration.
+
+Images are tensors in [-1, 1], shape (B, 3, H, W); masks are (B, 1, H, W) with 1 in the hole.
+
+Three ideas make the inpainter fit a 2-core CPU (see ../shared/notes/inpainting-on-the-cpu.md):
+1. It starts from a cheap coarse fill (a push-pull pyramid, computed in torch) and learns a correction
+   on top of it, with the last layer initialised to zero, so training starts at classical quality.
+2. It works at half resolution inside: pixel_unshuffle folds each 2x2 block of pixels into channels at
+   the input and pixel_shuffle unfolds them at the output, so the costly layers see 4x fewer positions
+   while the output can still carry full-resolution texture.
+3. Its bottleneck blocks see the whole image at once through Fast Fourier Convolutions (LaMa, Suvorov
+   et al. 2022), or a wide area through dilated convolutions (DeepFill v2, AOT-GAN); `block` chooses.
+"""
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.utils.parametrizations import spectral_norm
+
+
+# ----------------------------------------------------------------------------------------------------
+# Shared building blocks
+
+
+def push_pull_fill(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Fill the hole smoothly from its surroundings with a push-pull pyramid (Gortler et al. 1996).
+
+    Push: average the known pixels and their weights down a pyramid of halvings. Pull: from the
+    coarsest level up, each level keeps what it knows and takes the rest from the level below:
+    v_k = c_k + (1 - w_k) * upsample(v_{k+1}), with c_k the mean of known values and w_k the known fraction.
+    Cost is a few percent of one convolution; any size works.
+    """
+    known = 1.0 - mask
+    levels = [(image * known, known)]
+    while min(levels[-1][1].shape[-2:]) > 1:
+        color, weight = levels[-1]
+        levels.append((F.avg_pool2d(color, 2, ceil_mode=True), F.avg_pool2d(weight, 2, ceil_mode=True)))
+    color, weight = levels[-1]
+    filled = color / weight.clamp_min(1e-6)
+    for color, weight in reversed(levels[:-1]):
+        coarse = F.interpolate(filled, size=color.shape[-2:], mode="bilinear", align_corners=False)
+        filled = color + (1.0 - weight) * coarse
+    return filled
+
+
+class FourierUnit(nn.Module):
+    """A 1x1 convolution in the frequency domain: every output pixel sees every input pixel (LaMa's FFC)."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv = nn.Conv2d(2 * channels, 2 * channels, 1)
+
+    def forward(self, x):
+        height, width = x.shape[-2:]
+        spectrum = torch.fft.rfft2(x.float(), norm="ortho")                  # (B, C, H, W/2+1) complex
+        stacked = torch.cat([spectrum.real, spectrum.imag], dim=1)           # (B, 2C, H, W/2+1)
+        stacked = F.relu(self.conv(stacked.to(x.dtype))).float()
+        real, imag = stacked.chunk(2, dim=1)
+        return torch.fft.irfft2(torch.complex(real, imag), s=(height, width), norm="ortho").to(x.dtype)
+
+
+class FFCResBlock(nn.Module):
+    """Residual block with a local 3x3 branch and a global Fourier branch, half the channels each."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        half = channels // 2
+        self.local = nn.Conv2d(channels, half, 3, padding=1, padding_mode="reflect")
+        self.to_global = nn.Conv2d(channels, half, 1)
+        self.fourier = FourierUnit(half)
+        self.out = nn.Conv2d(2 * half, channels, 1)
+        nn.init.zeros_(self.out.weight)  # each block starts as the identity
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, x):
+        glob = F.relu(self.to_global(x))
+        h = torch.cat([F.relu(self.local(x)), glob + self.fourier(glob)], dim=1)
+        return x + self.out(h)
+
+
+class DilatedResBlock(nn.Module):
+    """Residual block of two 3x3 convolutions, the first dilated to widen the receptive field cheaply."""
+
+    def __init__(self, channels: int, dilation: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=dilation, dilation=dilation, padding_mode="reflect")
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, padding_mode="reflect")
+        nn.init.zeros_(self.conv2.weight)
+        nn.init.zeros_(self.conv2.bias)
+
+    def forward(self, x):
+        return x + self.conv2(F.leaky_relu(self.conv1(x), 0.2))
+
+
+def conv_act(in_channels: int, out_channels: int, stride: int = 1) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, stride, 1, padding_mode="reflect"),
+                         nn.LeakyReLU(0.2, inplace=True))
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+# ----------------------------------------------------------------------------------------------------
+# Inpainting generator
+
+
+@dataclass
+class InpaintConfig:
+    fold: int = 4            # pixel_unshuffle factor: the network body runs at 1/fold resolution
+    channels: int = 64       # width after the unshuffle; doubled at each downsampling
+    n_down: int = 1          # stride-2 convolutions after the unshuffle: bottleneck at 1/(fold * 2^n_down)
+    n_blocks: int = 6        # residual blocks in the bottleneck
+    block: str = "ffc"       # "ffc" (global, Fourier) or "dilated" (dilations 2, 4, 8, ...)
+    coarse_fill: bool = True  # feed a push-pull fill as 3 extra channels and predict a correction to it
+
+
+class InpaintGenerator(nn.Module):
+    """Masked image + mask (+ coarse fill) -> filled image, any height and width.
+
+    Layout (shapes for a 256x256 input, channels=48, n_down=2):
+      cat(masked, mask, coarse)        (B, 7, 256, 256)
+      pixel_unshuffle(2)               (B, 28, 128, 128)
+      stem                             (B, 48, 128, 128)  -> skip 0
+      down x2                          (B, 96, 64, 64) -> skip 1, (B, 192, 32, 32)
+      n_blocks residual blocks         (B, 192, 32, 32)
+      up x2 (nearest + conv, + skip)   (B, 96, 64, 64), (B, 48, 128, 128)
+      head + pixel_shuffle(2)          (B, 3, 256, 256)   correction added to the coarse fill
+    """
+
+    def __init__(self, config: InpaintConfig = InpaintConfig()):
+        super().__init__()
+        if config.block not in ("ffc", "dilated"):
+            raise ValueError(f"block must be 'ffc' or 'dilated', not {config.block!r}")
+        self.config = config
+        c = config.channels
+        in_channels = config.fold**2 * (7 if config.coarse_fill else 4)
+        self.stem = conv_act(in_channels, c)
+        self.downs = nn.ModuleList(conv_act(c * 2**i, c * 2 ** (i + 1), stride=2) for i in range(config.n_down))
+        width = c * 2**config.n_down
+        if config.block == "ffc":
+            blocks = [FFCResBlock(width) for _ in range(config.n_blocks)]
+        else:
+            blocks = [DilatedResBlock(width, 2 ** (1 + i % 3)) for i in range(config.n_blocks)]
+        self.blocks = nn.Sequential(*blocks)
+        self.ups = nn.ModuleList(conv_act(c * 2 ** (i + 1) + c * 2**i, c * 2**i) for i in reversed(range(config.n_down)))
+        self.head = nn.Conv2d(c, 3 * config.fold**2, 3, padding=1, padding_mode="reflect")
+        nn.init.zeros_(self.head.weight)  # start exactly at the coarse fill
+        nn.init.zeros_(self.head.bias)
+
+    @property
+    def multiple(self) -> int:
+        """Height and width are padded to a multiple of this inside forward."""
+        return self.config.fold * 2**self.config.n_down
+
+    def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Return the generator's full prediction; callers composite it with the known pixels."""
+        height, width = image.shape[-2:]
+        pad_h, pad_w = -height % self.multiple, -width % self.multiple
+        masked = image * (1.0 - mask)
+        if pad_h or pad_w:  # replicate, so padded pixels look like their neighbours; crop back at the end
+            masked = F.pad(masked, (0, pad_w, 0, pad_h), mode="replicate")
+            mask = F.pad(mask, (0, pad_w, 0, pad_h), mode="replicate")
+        base = push_pull_fill(masked, mask) if self.config.coarse_fill else masked
+        x = torch.cat([masked, mask, base], 1) if self.config.coarse_fill else torch.cat([masked, mask], 1)
+        x = self.stem(F.pixel_unshuffle(x, self.config.fold))
+        skips = [x]
+        for down in self.downs:
+            x = down(x)
+            skips.append(x)
+        x = self.blocks(skips.pop())
+        for up in self.ups:
+            skip = skips.pop()
+            x = F.interpolate(x, size=skip.shape[-2:], mode="nearest")
+            x = up(torch.cat([x, skip], 1))
+        out = base + F.pixel_shuffle(self.head(x), self.config.fold)
+        return out[..., :height, :width]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Discriminator
+
+
+@dataclass
+class DiscriminatorConfig:
+    in_channels: int = 4     # image (3) + mask (1) for inpainting; 3 for restoration
+    channels: int = 32
+    n_layers: int = 3        # stride-2 layers; each logit sees a 70x70 patch with 3 (pix2pix)
+
+
+class PatchDiscriminator(nn.Module):
+    """Spectral-normalised PatchGAN (pix2pix; SN-PatchGAN of DeepFill v2): a map of realism logits.
+
+    Each logit judges one patch of the input; the map is what the studio shows as "what the critic sees".
+    forward returns (logits (B, 1, h, w), features of each layer for feature matching).
+    """
+
+    def __init__(self, config: DiscriminatorConfig = DiscriminatorConfig()):
+        super().__init__()
+        self.config = config
+        c = config.channels
+        layers, in_c = [], config.in_channels
+        for i in range(config.n_layers):
+            out_c = c * 2 ** min(i, 2)
+            layers.append(nn.Sequential(spectral_norm(nn.Conv2d(in_c, out_c, 4, 2, 1)), nn.LeakyReLU(0.2, inplace=True)))
+            in_c = out_c
+        out_c = c * 2 ** min(config.n_layers, 2)  # capped at 4c: the last layers dominate the cost on a CPU
+        layers.append(nn.Sequential(spectral_norm(nn.Conv2d(in_c, out_c, 4, 1, 1)), nn.LeakyReLU(0.2, inplace=True)))
+        self.layers = nn.ModuleList(layers)
+        self.logits = spectral_norm(nn.Conv2d(out_c, 1, 4, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        features = []
+        for layer in self.layers:
+            x = layer(x)
+            features.append(x)
+        return self.logits(x), features
+
+
+# ----------------------------------------------------------------------------------------------------
+# Restoration generator (denoising and super-resolution)
+
+
+@dataclass
+class RestorationConfig:
+    scale: int = 1           # 1 for denoising, 2 or 4 for super-resolution
+    channels: int = 64
+    n_convs: int = 16        # plain 3x3 conv + PReLU layers, as in Real-ESRGAN's compact SRVGG model
+
+
+class RestorationGenerator(nn.Module):
+    """A plain stack of convolutions that predicts a residual over a simple upsampling of the input.
+
+    For scale 1 (denoising) the input is folded 2x2 into channels first, as in the inpainter, so the
+    body runs at half resolution; for scale s the body runs at the low resolution and pixel_shuffle
+    produces the s-times larger residual.
+    """
+
+    def __init__(self, config: RestorationConfig = RestorationConfig()):
+        super().__init__()
+        if config.scale not in (1, 2, 4):
+            raise ValueError(f"scale must be 1, 2 or 4, not {config.scale}")
+        self.config = config
+        self.fold = 2 if config.scale == 1 else 1
+        in_channels = 3 * self.fold**2
+        out_channels = 3 * (self.fold * config.scale) ** 2
+        layers = [nn.Conv2d(in_channels, config.channels, 3, padding=1), nn.PReLU(config.channels)]
+        for _ in range(config.n_convs):
+            layers += [nn.Conv2d(config.channels, config.channels, 3, padding=1), nn.PReLU(config.channels)]
+        layers.append(nn.Conv2d(config.channels, out_channels, 3, padding=1))
+        self.body = nn.Sequential(*layers)
+        nn.init.zeros_(self.body[-1].weight)  # start as plain bilinear upsampling / the identity
+        nn.init.zeros_(self.body[-1].bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        height, width = x.shape[-2:]
+        pad_h, pad_w = -height % self.fold, -width % self.fold
+        padded = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate") if pad_h or pad_w else x
+        residual = F.pixel_shuffle(self.body(F.pixel_unshuffle(padded, self.fold)), self.fold * self.config.scale)
+        scale = self.config.scale
+        residual = residual[..., : height * scale, : width * scale]
+        base = x if scale == 1 else F.interpolate(x, scale_factor=scale, mode="bilinear", align_corners=False)
+        return base + residual

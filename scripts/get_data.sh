@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Install the Debian packages that provide the training photographs and
+# check that every file listed in data/photos.csv is present.
+#
+# Usage: bash scripts/get_data.sh            # install (if needed) + verify
+#        bash scripts/get_data.sh --check    # verify only, never touch apt
+#
+# Safe to run repeatedly: apt is only used when a package is missing, and
+# `apt-get update` runs at most once per invocation (and only when needed).
+# Target: Debian 12 (bookworm); every package below is in bookworm/main.
+set -euo pipefail
+
+PACKAGES=(
+  lomiri-wallpapers-16.04
+  lomiri-wallpapers-20.04
+  ukui-wallpapers
+  mate-backgrounds
+  gnome-backgrounds
+  libjxl-testdata
+  gimp-data
+  dataset-fashion-mnist
+)
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+MANIFEST="${MANIFEST:-$(cd "$SCRIPT_DIR/.." && pwd)/data/photos.csv}"
+
+CHECK_ONLY=0
+case "${1:-}" in
+  --check) CHECK_ONLY=1 ;;
+  "") ;;
+  -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+  *) echo "get_data.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+esac
+
+log() { printf '[get_data] %s\n' "$*"; }
+die() { printf '[get_data] ERROR: %s\n' "$*" >&2; exit 1; }
+
+is_installed() {
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
+}
+
+# --- 1. install missing packages -------------------------------------------
+if [ "$CHECK_ONLY" -eq 0 ]; then
+  command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script needs Debian (12/bookworm) or a derivative."
+
+  MISSING=()
+  for p in "${PACKAGES[@]}"; do
+    is_installed "$p" || MISSING+=("$p")
+  done
+
+  if [ "${#MISSING[@]}" -eq 0 ]; then
+    log "all ${#PACKAGES[@]} packages already installed; skipping apt."
+  else
+    log "missing packages: ${MISSING[*]}"
+    if [ "$(id -u)" -eq 0 ]; then
+      SUDO=()
+    elif command -v sudo >/dev/null 2>&1; then
+      SUDO=(sudo)
+    else
+      die "not root and sudo is not available; run as root: apt-get update && apt-get install -y ${MISSING[*]}"
+    fi
+    APT=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+
+    # apt-get update only if some missing package has no install candidate
+    # (e.g. fresh container with empty /var/lib/apt/lists).
+    UPDATED=0
+    for p in "${MISSING[@]}"; do
+      cand="$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')"
+      if [ -z "$cand" ] || [ "$cand" = "(none)" ]; then
+        log "no install candidate for $p in the apt cache -> apt-get update"
+        "${APT[@]}" update
+        UPDATED=1
+        break
+      fi
+    done
+
+    if ! "${APT[@]}" install -y --no-install-recommends "${MISSING[@]}"; then
+      if [ "$UPDATED" -eq 0 ]; then
+        log "install failed with the current package lists; running apt-get update once and retrying"
+        "${APT[@]}" update
+        "${APT[@]}" install -y --no-install-recommends "${MISSING[@]}" \
+          || die "apt-get install failed for: ${MISSING[*]}"
+      else
+        die "apt-get install failed for: ${MISSING[*]}"
+      fi
+    fi
+
+    for p in "${MISSING[@]}"; do
+      is_installed "$p" || die "package $p is still not installed after apt-get install"
+    done
+    log "installed: ${MISSING[*]}"
+  fi
+fi
+
+# --- 2. verify the manifest -------------------------------------------------
+[ -f "$MANIFEST" ] || die "manifest not found: $MANIFEST"
+
+header="$(head -n 1 "$MANIFEST" | tr -d '\r')"
+[ "$header" = "path,package,license,split,kind,width,height" ] \
+  || die "unexpected manifest header in $MANIFEST: '$header'"
+
+train=0; val=0; tex=0; total=0; missing=()
+while IFS=, read -r path package license split kind width height; do
+  path="${path%$'\r'}"; height="${height%$'\r'}"
+  [ -n "$path" ] || continue
+  total=$((total + 1))
+  if [ ! -f "$path" ] || [ ! -r "$path" ]; then
+    missing+=("$path  (package $package)")
+    continue
+  fi
+  case "$kind/$split" in
+    photo/train)   train=$((train + 1)) ;;
+    photo/val)     val=$((val + 1)) ;;
+    texture/train) tex=$((tex + 1)) ;;
+    *) die "bad kind/split '$kind/$split' for $path in $MANIFEST" ;;
+  esac
+done < <(tail -n +2 "$MANIFEST")
+
+echo
+log "manifest: $MANIFEST ($total entries)"
+log "found: train photos: $train | val photos: $val | textures: $tex"
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  printf '[get_data] ERROR: %d of %d manifest files are missing:\n' "${#missing[@]}" "$total" >&2
+  printf '    %s\n' "${missing[@]}" >&2
+  if [ "$CHECK_ONLY" -eq 1 ]; then
+    echo "[get_data] run 'bash scripts/get_data.sh' (without --check) to install the packages." >&2
+  else
+    echo "[get_data] the packages are installed but files are absent; a dpkg path-exclude (e.g. slim images) or a different package version may be the cause." >&2
+  fi
+  exit 1
+fi
+log "OK: all $total files present."

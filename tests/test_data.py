@@ -1,0 +1,69 @@
+import gzip
+import struct
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from gan_core import data
+
+
+def test_load_rgb_handles_modes_and_exif(tmp_path):
+    grey16 = Image.fromarray((np.arange(64 * 48).reshape(48, 64) * 20).astype(np.uint16))
+    grey16.save(tmp_path / "g16.png")
+    assert data.load_rgb(tmp_path / "g16.png").shape == (48, 64, 3)
+    Image.new("P", (10, 20)).save(tmp_path / "p.png")
+    Image.new("RGBA", (10, 20), (0, 0, 0, 0)).save(tmp_path / "rgba.png")
+    assert (data.load_rgb(tmp_path / "rgba.png") == 255).all()  # transparent -> white
+    Image.new("CMYK", (10, 20)).save(tmp_path / "c.jpg")
+    for name in ("p.png", "c.jpg"):
+        assert data.load_rgb(tmp_path / name).shape == (20, 10, 3)
+    rotated = Image.new("RGB", (30, 10))
+    exif = rotated.getexif()
+    exif[0x0112] = 6  # rotate 90 degrees on display
+    rotated.save(tmp_path / "r.jpg", exif=exif)
+    assert data.load_rgb(tmp_path / "r.jpg").shape == (30, 10, 3)
+
+
+def test_non_image_is_a_clear_error(tmp_path):
+    (tmp_path / "x.png").write_text("not an image")
+    with pytest.raises(ValueError, match="not an image"):
+        data.load_rgb(tmp_path / "x.png")
+
+
+def test_photo_crops_give_the_right_shapes(image_folder):
+    files = data.list_images(image_folder)
+    inpaint = data.PhotoCrops(files, "inpaint", data.CropConfig(crop=64))
+    image, mask = inpaint[0]
+    assert image.shape == (3, 64, 64) and mask.shape == (1, 64, 64)
+    assert -1 <= image.min() and image.max() <= 1 and 0 < mask.mean() < 0.5
+    degraded, clean = data.PhotoCrops(files, "sr4", data.CropConfig(crop=64))[0]
+    assert degraded.shape == (3, 16, 16) and clean.shape == (3, 64, 64)
+    seeded = data.PhotoCrops(files, "denoise", data.CropConfig(crop=64), seed=3)
+    assert torch.equal(seeded[5][0], seeded[5][0])
+
+
+def test_degradations_change_the_image_by_the_right_amount():
+    rng = np.random.default_rng(0)
+    flat = np.full((64, 64, 3), 128, np.uint8)
+    noisy = data.add_gaussian_noise(flat, 25, rng)
+    assert 22 < noisy.astype(float).std() < 28
+    assert data.bicubic_down(flat, 4).shape == (16, 16, 3)
+    assert data.jpeg(flat, 50).shape == flat.shape
+
+
+def test_read_idx(tmp_path):
+    images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    with gzip.open(tmp_path / "x-images-idx3-ubyte.gz", "wb") as handle:
+        handle.write(struct.pack(">HBB", 0, 8, 3) + struct.pack(">3I", 2, 3, 4) + images.tobytes())
+    assert np.array_equal(data.read_idx(tmp_path / "x-images-idx3-ubyte.gz"), images)
+
+
+def test_gimp_pattern_reader(tmp_path):
+    pixels = np.random.default_rng(0).integers(0, 255, (5, 7, 3), dtype=np.uint8)
+    name = b"test\0"
+    header = struct.pack(">5I", 24 + len(name), 1, 7, 5, 3) + b"GPAT" + name
+    (tmp_path / "t.pat").write_bytes(header + pixels.tobytes())
+    tiled = data.load_rgb(tmp_path / "t.pat")
+    assert tiled.shape[0] >= 512 and np.array_equal(tiled[:5, :7], pixels)

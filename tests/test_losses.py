@@ -1,0 +1,53 @@
+import math
+
+import pytest
+import torch
+
+from gan_core import losses
+
+
+def test_minimax_matches_the_formula():
+    """D's loss is -(log D(x) + log(1 - D(G(z)))) and G's is log(1 - D(G(z))), D = sigmoid(logit)."""
+    d_real, d_fake = torch.tensor([0.3, -1.2]), torch.tensor([0.5, 2.0])
+    p_real, p_fake = torch.sigmoid(d_real), torch.sigmoid(d_fake)
+    expected_d = -(torch.log(p_real).mean() + torch.log(1 - p_fake).mean())
+    assert torch.allclose(losses.d_loss("minimax", d_real, d_fake), expected_d, atol=1e-6)
+    assert torch.allclose(losses.g_loss("minimax", d_fake), torch.log(1 - p_fake).mean(), atol=1e-6)
+    assert torch.allclose(losses.g_loss("nonsaturating", d_fake), -torch.log(p_fake).mean(), atol=1e-6)
+
+
+def test_losses_are_finite_for_extreme_logits():
+    big = torch.tensor([1e4, -1e4])
+    for kind in losses.GAN_LOSSES:
+        assert torch.isfinite(losses.d_loss(kind, big, -big))
+        assert torch.isfinite(losses.g_loss(kind, big))
+
+
+def test_hinge_is_zero_when_the_margin_is_met():
+    assert losses.d_loss("hinge", torch.tensor([2.0]), torch.tensor([-3.0])).item() == 0.0
+    assert losses.g_loss("hinge", torch.tensor([1.5])).item() == -1.5
+
+
+def test_saturation_of_the_minimax_generator_loss():
+    """When D confidently rejects fakes, minimax G gets almost no gradient; non-saturating still does."""
+    d_fake = torch.tensor([-8.0], requires_grad=True)
+    (grad_minimax,) = torch.autograd.grad(losses.g_loss("minimax", d_fake), d_fake)
+    (grad_ns,) = torch.autograd.grad(losses.g_loss("nonsaturating", d_fake), d_fake)
+    assert abs(grad_minimax.item()) < 1e-3 < abs(grad_ns.item())
+
+
+def test_l1_feature_matching_and_penalties():
+    a, b = torch.zeros(1, 1, 2, 2), torch.ones(1, 1, 2, 2)
+    mask = torch.tensor([[[[1.0, 0.0], [0.0, 0.0]]]])
+    assert losses.l1_reconstruction(a, b).item() == 1.0
+    assert losses.l1_reconstruction(a, b, mask).item() == 0.25
+    assert losses.feature_matching([a], [b]).item() == 1.0
+    x = torch.randn(3, 2, requires_grad=True)
+    assert math.isclose(losses.r1_penalty((x * 2).sum(1), x).item(), 0.5 * 8, rel_tol=1e-5)
+    critic = torch.nn.Linear(2, 1)
+    assert losses.gradient_penalty(critic, torch.randn(4, 2), torch.randn(4, 2)).item() >= 0
+
+
+def test_unknown_loss_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown GAN loss"):
+        losses.d_loss("nope", torch.zeros(1), torch.zeros(1))

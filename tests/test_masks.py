@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from gan_core import masks
+
+
+@pytest.mark.parametrize("size", ["small", "medium", "large"])
+def test_mask_of_size_lands_in_its_class_and_is_reproducible(size):
+    a = masks.mask_of_size(200, 300, size, np.random.default_rng(7))
+    b = masks.mask_of_size(200, 300, size, np.random.default_rng(7))
+    assert np.array_equal(a, b)
+    assert masks.mask_area(a) == size
+    assert set(np.unique(a)) <= {0.0, 1.0}
+
+
+def test_training_masks_cover_between_1_and_50_percent():
+    rng = np.random.default_rng(0)
+    areas = [masks.training_mask(128, 128, rng).mean() for _ in range(50)]
+    assert min(areas) > 0.01 and max(areas) < 0.5
+    assert np.std(areas) > 0.03  # a real mix of sizes
+
+
+def test_presets_boxes_and_area_classes():
+    rng = np.random.default_rng(1)
+    thin = np.mean([masks.preset_strokes(256, 256, rng, "thin").mean() for _ in range(20)])
+    thick = np.mean([masks.preset_strokes(256, 256, rng, "thick").mean() for _ in range(20)])
+    assert thin < thick
+    assert masks.boxes(64, 64, rng).any()
+    assert masks.mask_area(np.zeros((10, 10))) == "small"
+    with pytest.raises(ValueError):
+        masks.preset_strokes(10, 10, rng, "huge")
+
+
+def test_user_masks_are_binarised_and_grown():
+    painted = np.zeros((21, 21), np.uint8)
+    painted[10, 10] = 3  # a faint anti-aliased pixel still means "fill"
+    cleaned = masks.clean_user_mask(painted)
+    assert cleaned.sum() == 1 and cleaned.dtype == np.float32
+    grown = masks.clean_user_mask(painted, grow=3)
+    assert grown[10, 7] == 1 and grown[10, 13] == 1 and grown[10, 5] == 0
+    rgba = np.zeros((5, 5, 4), np.uint8)
+    rgba[2, 2, 3] = 255
+    assert masks.clean_user_mask(rgba).sum() == 1

@@ -1,0 +1,25 @@
+import cv2
+import numpy as np
+import pytest
+
+from gan_core import metrics
+from tests.conftest import striped_photo
+
+
+def test_metrics_tell_a_perfect_fill_from_a_smear():
+    texture = np.random.default_rng(0).integers(-40, 40, (96, 96, 1))
+    photo = np.clip(striped_photo(96, 96, 0).astype(int) + texture, 0, 255).astype(np.uint8)
+    mask = np.zeros((96, 96), np.uint8)
+    mask[30:70, 30:70] = 1
+    smear = photo.copy()
+    smear[mask > 0] = cv2.GaussianBlur(photo, (0, 0), 6)[mask > 0]
+    perfect = metrics.compare(photo, photo, mask)
+    smeared = metrics.compare(photo, smear, mask)
+    assert perfect["detail"] == pytest.approx(1.0) and perfect["ssim"] == pytest.approx(1.0)
+    assert smeared["detail"] < 0.7 and smeared["psnr_masked"] < 40 and smeared["l1_masked"] > 0
+    assert smeared["psnr"] > smeared["psnr_masked"]  # whole-image PSNR counts the untouched pixels too
+
+
+def test_empty_mask_psnr_is_an_error():
+    with pytest.raises(ValueError):
+        metrics.psnr(np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8)))

@@ -1,0 +1,68 @@
+import pytest
+import torch
+
+from gan_core.dcgan import DCGANDiscriminator, DCGANGenerator
+from gan_core.models import (DiscriminatorConfig, InpaintConfig, InpaintGenerator, PatchDiscriminator,
+                             RestorationConfig, RestorationGenerator, count_parameters, push_pull_fill)
+
+
+@pytest.mark.parametrize("block", ["ffc", "dilated"])
+@pytest.mark.parametrize("size", [(37, 61), (513, 700)])
+def test_inpaint_generator_keeps_any_size(block, size):
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=2, block=block)).eval()
+    image, mask = torch.rand(1, 3, *size) * 2 - 1, torch.zeros(1, 1, *size)
+    mask[..., 5:20, 5:30] = 1
+    with torch.no_grad():
+        assert generator(image, mask).shape == (1, 3, *size)
+
+
+def test_untrained_generator_starts_at_the_coarse_fill():
+    """The zero-initialised head makes training start exactly at the push-pull fill."""
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1)).eval()
+    image, mask = torch.rand(1, 3, 32, 48) * 2 - 1, torch.zeros(1, 1, 32, 48)
+    mask[..., 8:20, 10:30] = 1
+    with torch.no_grad():
+        assert torch.allclose(generator(image, mask), push_pull_fill(image * (1 - mask), mask), atol=1e-6)
+
+
+def test_push_pull_fill_keeps_known_pixels_and_fills_from_them():
+    image = torch.zeros(1, 3, 16, 16)
+    image[..., :8] = 1.0
+    mask = torch.zeros(1, 1, 16, 16)
+    mask[..., 6:10, 6:10] = 1
+    filled = push_pull_fill(image * (1 - mask), mask)
+    assert torch.equal(filled[mask.expand_as(filled) == 0], image[mask.expand_as(image) == 0])
+    hole = filled[..., 6:10, 6:10]
+    assert hole.min() > -0.01 and hole.max() < 1.01 and hole[..., :, 0].mean() > hole[..., :, -1].mean()
+
+
+def test_default_inpainter_is_cpu_sized():
+    assert 0.5e6 < count_parameters(InpaintGenerator()) < 6e6
+
+
+def test_patch_discriminator_returns_a_logit_map_and_features():
+    critic = PatchDiscriminator(DiscriminatorConfig(in_channels=4, channels=8))
+    logits, features = critic(torch.zeros(2, 4, 128, 96))
+    assert logits.shape[:2] == (2, 1) and logits.shape[-2] > 1 and logits.shape[-1] > 1
+    assert len(features) == 4
+
+
+@pytest.mark.parametrize("scale", [1, 2, 4])
+def test_restoration_generator_scales(scale):
+    generator = RestorationGenerator(RestorationConfig(scale=scale, channels=8, n_convs=2))
+    assert generator(torch.zeros(1, 3, 37, 61)).shape == (1, 3, 37 * scale, 61 * scale)
+
+
+def test_dcgan_shapes():
+    generator, critic = DCGANGenerator(), DCGANDiscriminator()
+    images = generator(torch.randn(5, 100))
+    assert images.shape == (5, 1, 32, 32) and images.abs().max() <= 1
+    logits, _ = critic(images)
+    assert logits.shape == (5,)
+
+
+def test_bad_configs_are_clear_errors():
+    with pytest.raises(ValueError, match="block"):
+        InpaintGenerator(InpaintConfig(block="gated"))
+    with pytest.raises(ValueError, match="scale"):
+        RestorationGenerator(RestorationConfig(scale=3))

@@ -1,0 +1,73 @@
+import json
+import os
+import subprocess
+import sys
+
+import torch
+
+from gan_core.train import Trainer, parse_args, train
+from tests.conftest import ROOT, TINY
+
+
+def hole_l1(generator, images, masks):
+    with torch.no_grad():
+        return ((generator(images, masks) - images).abs() * masks).sum().item() / masks.sum().item()
+
+
+def test_thirty_steps_lower_the_reconstruction_loss(image_folder):
+    from gan_core import data
+    cfg = parse_args(["--data", str(image_folder), "--lr-g", "2e-3", "--adv-start", "1000", *TINY])
+    torch.manual_seed(0)
+    trainer = Trainer(cfg, torch.device("cpu"))
+    dataset = data.PhotoCrops(data.list_images(image_folder), "inpaint", data.CropConfig(crop=64, min_scale=0.5))
+    fixed = data.fixed_batch(data.PhotoCrops(dataset.files, "inpaint", data.CropConfig(crop=64, min_scale=0.5), seed=1), 8)
+    before = hole_l1(trainer.generator, *fixed)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=4)
+    batches = iter(loader)
+    for _ in range(30):
+        stats = trainer.step(next(batches))
+    assert trainer.step_count == 30 and "l1" in stats
+    assert hole_l1(trainer.generator, *fixed) < 0.9 * before
+
+
+def test_adversarial_step_reports_both_players(image_folder):
+    from gan_core import data
+    cfg = parse_args(["--data", str(image_folder), *TINY])
+    trainer = Trainer(cfg, torch.device("cpu"))
+    dataset = data.PhotoCrops(data.list_images(image_folder), "inpaint", data.CropConfig(crop=64))
+    stats = trainer.step(next(iter(torch.utils.data.DataLoader(dataset, batch_size=4))))
+    assert {"loss_d", "d_real", "d_fake", "adv", "fm", "l1"} <= set(stats)
+    assert 0 < stats["d_real"] < 1 and 0 < stats["d_fake"] < 1
+
+
+def test_run_writes_log_samples_checkpoint_and_resumes(image_folder, tmp_path):
+    out = tmp_path / "run"
+    common = ["--data", str(image_folder), "--out", str(out), "--sample-every", "3", "--checkpoint-every", "3", *TINY]
+    train(parse_args(["--steps", "6", *common]))
+    assert (out / "checkpoint.pt").exists() and (out / "samples" / "step_0000006.png").exists()
+    first = torch.load(out / "checkpoint.pt", weights_only=True)
+    assert first["step"] == 6
+    trainer = train(parse_args(["--steps", "9", "--resume", *common]))
+    assert trainer.step_count == 9
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    assert state["opt_g"]["state"][0]["step"].item() == 9  # the optimiser went on, not restarted
+    steps = [json.loads(line)["step"] for line in (out / "log.jsonl").read_text().splitlines()]
+    assert steps[-1] == 9 and 6 in steps
+
+
+def test_every_task_takes_a_step(image_folder, tmp_path):
+    for task in ("denoise", "sr2", "sr4"):
+        trainer = train(parse_args(["--task", task, "--data", str(image_folder), "--out", str(tmp_path / task),
+                                    "--steps", "2", "--sample-every", "2", *TINY]))
+        assert trainer.step_count == 2 and (tmp_path / task / "samples" / "step_0000002.png").exists()
+
+
+def test_torchrun_two_processes(image_folder, tmp_path):
+    out = tmp_path / "ddp"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29531",
+               "-m", "gan_core.train", "--data", str(image_folder), "--out", str(out), "--steps", "4",
+               "--adv-start", "2", "--sample-every", "4", *TINY]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert torch.load(out / "checkpoint.pt", weights_only=True)["step"] == 4
