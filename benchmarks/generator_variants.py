@@ -1,0 +1,62 @@
+"""Parameters, CPU inference time at 512x512 and training speed at the training crop, per generator variant.
+
+    python benchmarks/generator_variants.py [--bf16]
+
+Training speed is one full GAN step of gan_core.train (G and D, hinge + L1 + feature matching) on a batch
+of 8 crops of 256x256 with random training masks. Run it on an otherwise idle machine.
+"""
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from gan_core.masks import training_mask  # noqa: E402
+from gan_core.models import InpaintConfig, InpaintGenerator, count_parameters  # noqa: E402
+from gan_core.train import Trainer, TrainConfig  # noqa: E402
+
+VARIANTS = {  # name: (TrainConfig overrides, InpaintConfig)
+    "ffc c64 (shipped)": ({}, InpaintConfig()),
+    "ffc c48": ({"g_channels": 48}, InpaintConfig(channels=48)),
+    "dilated c64": ({"g_block": "dilated"}, InpaintConfig(block="dilated")),
+    "ffc c64, 9 blocks": ({"g_blocks": 9}, InpaintConfig(n_blocks=9)),
+}
+
+
+def median_ms(function, repeats: int) -> float:
+    function()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bf16", action="store_true")
+    args = parser.parse_args()
+    torch.set_flush_denormal(True)
+    rng = np.random.default_rng(0)
+    image = torch.rand(1, 3, 512, 512) * 2 - 1
+    mask = torch.from_numpy(training_mask(512, 512, rng))[None, None]
+    batch = (torch.rand(8, 3, 256, 256) * 2 - 1,
+             torch.stack([torch.from_numpy(training_mask(256, 256, rng))[None] for _ in range(8)]))
+    print(f"threads {torch.get_num_threads()}, {'bf16' if args.bf16 else 'fp32'}")
+    print(f"{'variant':22} {'params M':>9} {'512px ms':>9} {'train steps/s':>14}")
+    for name, (overrides, config) in VARIANTS.items():
+        generator = InpaintGenerator(config).eval()
+        with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=args.bf16):
+            infer_ms = median_ms(lambda: generator(image, mask), 5)
+        trainer = Trainer(TrainConfig(bf16=args.bf16, **overrides), torch.device("cpu"))
+        step_ms = median_ms(lambda: trainer.step(batch), 4)
+        print(f"{name:22} {count_parameters(generator) / 1e6:9.2f} {infer_ms:9.1f} {1000 / step_ms:14.2f}")
+
+
+if __name__ == "__main__":
+    main()
