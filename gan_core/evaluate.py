@@ -78,24 +78,33 @@ def format_table(table: dict) -> str:
     return "\n".join(lines)
 
 
-def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: int = 256):
-    """Rows: one photo and mask size each; columns: masked input, each method, original."""
+def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: int = 320):
+    """Rows: one photo and mask size each; columns: masked input (hole in white), each method, original."""
     columns = ["masked"] + methods + ["original"]
-    rows = sorted(examples)
-    grid = Image.new("RGB", (cell * len(columns), (cell + 18) * len(rows) + 18), "white")
+    rows = [examples[key] for key in sorted(examples)]
+    labels = [f"{size} mask" for _, size in sorted(examples)]
+    tiles = []
+    for item in rows:
+        masked = item["image"].copy()
+        masked[item["mask"] > 0] = 255
+        row = []
+        for picture in [masked] + [item[m] for m in methods] + [item["image"]]:
+            tile = Image.fromarray(picture)
+            tile.thumbnail((cell, cell))
+            row.append(tile)
+        tiles.append(row)
+    label_h = 16
+    heights = [max(t.height for t in row) + label_h for row in tiles]
+    grid = Image.new("RGB", (cell * len(columns), label_h + sum(heights)), "white")
     draw = ImageDraw.Draw(grid)
     for c, title in enumerate(columns):
         draw.text((c * cell + 4, 2), title, fill="black")
-    for r, key in enumerate(rows):
-        item = examples[key]
-        masked = item["image"].copy()
-        masked[item["mask"] > 0] = 255
-        pictures = [masked] + [item[m] for m in methods] + [item["image"]]
-        for c, picture in enumerate(pictures):
-            tile = Image.fromarray(picture)
-            tile.thumbnail((cell, cell))
-            grid.paste(tile, (c * cell, 18 + r * (cell + 18)))
-        draw.text((4, 18 + r * (cell + 18) + cell + 2), f"{key[1]} mask", fill="black")
+    y = label_h
+    for row, label, height in zip(tiles, labels, heights):
+        draw.text((4, y + 2), label, fill="black")
+        for c, tile in enumerate(row):
+            grid.paste(tile, (c * cell, y + label_h))
+        y += height
     grid.save(path)
 
 
