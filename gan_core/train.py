@@ -199,7 +199,15 @@ class Trainer:
                 both = torch.cat([self.critic_input(real, condition), self.critic_input(fake.detach(), condition)])
                 if cfg.r1_weight > 0:
                     both.requires_grad_(True)
-                logits, features = self.d_train(both)
+                if cfg.task == "dcgan":
+                    # DCGAN's D has batch norm: in a batch of real and fake together it tells them apart by the
+                    # batch statistics, and then misjudges the all-fake batch of step (2). Two batches, as
+                    # in the PyTorch example, so D sees the same kind of batch in (1) and (2).
+                    outputs = [self.d_train(half) for half in both.chunk(2)]
+                    logits = torch.cat([o[0] for o in outputs])
+                    features = [torch.cat(fs) for fs in zip(*[o[1] for o in outputs])]
+                else:
+                    logits, features = self.d_train(both)
                 logits = logits.float()
             # D's features on the real half, reused as feature-matching targets in (2): saves a forward pass
             real_features = [f.detach().chunk(2)[0] for f in features]
@@ -235,7 +243,7 @@ class Trainer:
             adv = losses.g_loss(cfg.gan_loss, g_logits)
             loss_g = loss_g + cfg.adv_weight * adv
             stats["adv"] = adv.item()
-            if cfg.fm_weight > 0:
+            if cfg.fm_weight > 0 and cfg.task != "dcgan":  # unconditional: a fake has no matching real image
                 fm = losses.feature_matching([f.float() for f in fake_features], [f.float() for f in real_features])
                 loss_g = loss_g + cfg.fm_weight * fm
                 stats["fm"] = fm.item()
