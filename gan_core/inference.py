@@ -6,6 +6,7 @@ fill back, and paste back only the masked pixels, so every unmasked pixel return
 in overlapping tiles whose seams are cross-faded, so memory stays bounded on large photos.
 """
 import functools
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from .data import to_rgb
 from .weights import WEIGHTS_DIR, list_weights, load_models
 
 DEFAULT_INPAINT_WEIGHTS = "inpaint-photo"
+MIN_WORKING_SIDE = 64  # smaller crops are padded: the discriminator's strided convolutions need ~24 px
 RESTORE_TASKS = ("denoise", "sr2", "sr4")
 
 
@@ -107,6 +109,9 @@ def resolve_weights(weights: str | Path | None, task: str) -> Path:
     return candidates[0]
 
 
+_load_lock = threading.Lock()  # concurrent first requests must not each load the model
+
+
 @functools.lru_cache(maxsize=8)
 def _load(path: str, mtime: float, device: str):
     return load_models(path, device)
@@ -116,7 +121,8 @@ def load(weights: str | Path | None, task: str, device: torch.device | None = No
     """(generator, discriminator, card), cached per file (a re-exported file is reloaded)."""
     path = resolve_weights(weights, task)
     device = device or pick_device()
-    generator, discriminator, card = _load(str(path), path.stat().st_mtime, str(device))
+    with _load_lock:
+        generator, discriminator, card = _load(str(path), path.stat().st_mtime, str(device))
     if card.get("task") != task:
         raise ValueError(f"{path.name} is a {card.get('task')!r} model, not {task!r}")
     return generator, discriminator, card
@@ -190,6 +196,10 @@ def inpaint_detailed(image, mask, weights: str | Path | None = None, grow: int =
     else:
         crop_in, hole_in = crop, crop_hole
 
+    # tiny crops are padded (edge pixels repeated, not holes) to what the networks' convolutions need
+    pad_h, pad_w = max(0, MIN_WORKING_SIDE - work_h), max(0, MIN_WORKING_SIDE - work_w)
+    crop_in = np.pad(crop_in, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+    hole_in = np.pad(hole_in, ((0, pad_h), (0, pad_w)))
     with torch.inference_mode(), autocast(device, precision):
         image_t = to_tensor(crop_in, device)
         hole_t = torch.from_numpy(hole_in).to(device)[None, None]
@@ -199,7 +209,9 @@ def inpaint_detailed(image, mask, weights: str | Path | None = None, grow: int =
         if with_critic and discriminator is not None:
             logits, _ = discriminator(torch.cat([filled_t, hole_t], 1))
             critic_small = torch.sigmoid(logits.float())[0, 0].cpu().numpy()
-    filled = to_array(filled_t)
+            critic_small = critic_small[: max(1, round(critic_small.shape[0] * work_h / (work_h + pad_h))),
+                                        : max(1, round(critic_small.shape[1] * work_w / (work_w + pad_w)))]
+    filled = to_array(filled_t)[:work_h, :work_w]
     if scale < 1.0:
         filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_CUBIC)
 

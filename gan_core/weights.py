@@ -97,7 +97,7 @@ def load_models(path: str | Path, device: str | torch.device = "cpu") -> tuple[t
 
 
 def list_weights(task: str | None = None, folder: str | Path = WEIGHTS_DIR) -> list[Path]:
-    """Weights files in a folder (with a card), optionally only those of one task, newest card first."""
+    """Weights files in a folder (with a card), optionally only those of one task, sorted by name."""
     found = []
     for path in sorted(Path(folder).glob("*.safetensors")):
         try:

@@ -9,11 +9,11 @@ from tests.conftest import striped_photo
 
 def stroke_mask(height, width):
     mask = np.zeros((height, width), np.uint8)
-    mask[height // 3: height // 2, width // 4: width // 2] = 255
+    mask[height // 3: max(height // 2, height // 3 + 1), width // 4: width // 2] = 255
     return mask
 
 
-@pytest.mark.parametrize("size", [(37, 61), (513, 700)])
+@pytest.mark.parametrize("size", [(37, 61), (513, 700), (5, 300), (16, 16)])
 def test_output_size_and_bit_exact_unmasked_pixels(tiny_weights, size):
     photo = striped_photo(*size, seed=1)
     mask = stroke_mask(*size)
@@ -21,6 +21,11 @@ def test_output_size_and_bit_exact_unmasked_pixels(tiny_weights, size):
     assert result.shape == photo.shape
     assert np.array_equal(result[mask == 0], photo[mask == 0])
     assert not np.array_equal(result[mask > 0], np.full_like(result[mask > 0], 255))
+
+
+def test_one_pixel_image_with_critic(tiny_weights):
+    result = inference.inpaint_detailed(np.zeros((1, 1, 3), np.uint8), np.ones((1, 1)), tiny_weights, with_critic=True)
+    assert result.image.shape == (1, 1, 3) and result.critic.shape == (1, 1)
 
 
 def test_large_photo_is_processed_around_the_mask(tiny_weights):

@@ -1,0 +1,70 @@
+"""Screenshots of every tab of the studio, empty and in use, with headless Chromium (Playwright).
+
+    python scripts/screenshots.py [--out /tmp/screens]
+
+Starts `python app.py` on a free loopback port (with the tiny test model unless --model says), then for each tab saves
+<out>/<tab>-empty.png and, after clicking an example and running the tab's main action, <out>/<tab>-result.png.
+Look at them: layout, labels and empty states are only checked by eye.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from studio_server import start_app, stop_app  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="/tmp/screens")
+    parser.add_argument("--model", default="inpaint-tiny-test", help="the default model of the app")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import sync_playwright
+
+    url = start_app(model=args.model)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            page.goto(url)
+            page.wait_for_selector("#inpaint-editor")
+            page.screenshot(path=out / "inpaint-empty.png", full_page=True)
+
+            page.get_by_text("Ladybird", exact=True).first.click()
+            page.wait_for_timeout(2000)
+            page.get_by_text("What the critic sees", exact=True).first.click()  # fills, with the critic's map
+            page.wait_for_function("() => { const b = document.querySelector('#download-result');"
+                                   " return b && !b.disabled && !b.closest('[disabled]'); }")
+            page.wait_for_timeout(1500)
+            page.get_by_role("button", name="Compare all methods").click()
+            page.wait_for_selector("text=Navier-Stokes:")
+            page.wait_for_timeout(1500)
+            page.screenshot(path=out / "inpaint-result.png", full_page=True)
+
+            page.get_by_role("tab", name="Evaluate").click()
+            page.wait_for_selector("#evaluate-editor")
+            page.wait_for_timeout(500)
+            page.screenshot(path=out / "evaluate-empty.png", full_page=True)
+            page.locator("#evaluate-editor").scroll_into_view_if_needed()
+            page.get_by_text("Room", exact=True).last.click()
+            page.wait_for_timeout(2000)
+            page.get_by_role("button", name="Evaluate", exact=True).click()
+            page.wait_for_selector("text=Closest to the original")
+            page.wait_for_timeout(1500)
+            page.screenshot(path=out / "evaluate-result.png", full_page=True)
+            browser.close()
+    finally:
+        stop_app()
+    for path in sorted(out.glob("*.png")):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""The studio in a real browser (Debian's Chromium driven by Playwright): upload, paint, Fill, download.
+
+Checks what only a browser shows: the canvas hands the server the photo at full size, the brush stroke
+becomes the mask, and the downloaded PNG differs from the upload under the stroke and nowhere else.
+"""
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from studio_server import ROOT, start_app  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                                "(apt-get install chromium); CI installs it")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def page():
+    url = start_app()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        page.wait_for_selector("#inpaint-editor")
+        yield page
+        browser.close()
+
+
+def download_result(page) -> np.ndarray:
+    """Wait for the Download button to come alive after Fill, click it, and read the PNG it saves."""
+    page.wait_for_function("() => { const b = document.querySelector('#download-result');"
+                           " return b && !b.disabled && !b.closest('[disabled]'); }", timeout=60_000)
+    page.wait_for_timeout(300)
+    with page.expect_download(timeout=30_000) as download_info:
+        page.locator("#download-result").click()
+    return np.asarray(Image.open(io.BytesIO(Path(download_info.value.path()).read_bytes())).convert("RGB"))
+
+
+def canvas_box(page):
+    """The bounding box of the editor's drawing canvas on the page."""
+    canvas = page.locator("#inpaint-editor canvas").first
+    canvas.wait_for()
+    return canvas.bounding_box()
+
+
+def test_paint_fill_and_download(page, tmp_path):
+    photo = np.asarray(Image.open(ROOT / "examples" / "ladybird.jpg").convert("RGB"))  # 768x480
+    upload = tmp_path / "ladybird.png"  # PNG, so the browser decodes exactly the pixels we compare with
+    Image.fromarray(photo).save(upload)
+
+    page.locator("#inpaint-editor input[type=file]").first.set_input_files(str(upload))
+    page.wait_for_timeout(1500)  # the canvas loads the image and zooms to fit
+    page.locator("#inpaint-editor button[aria-label='Brush']").click()
+    box = canvas_box(page)
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(centre_x - 60, centre_y)
+    page.mouse.down()
+    page.mouse.move(centre_x + 60, centre_y, steps=5)  # each move redraws the canvas: ~1 s in software
+    page.mouse.up()
+
+    page.get_by_role("button", name="Fill", exact=True).click()
+    result = download_result(page)
+
+    assert result.shape == photo.shape, "the result must keep the upload's full resolution"
+    changed = (result != photo).any(axis=2)
+    rows, cols = np.nonzero(changed)
+    assert changed.any(), "nothing under the brush stroke was filled"
+    height, width = photo.shape[:2]
+    # the stroke is horizontal, through the middle of the photo: every change lies in a band around it
+    assert abs((rows.min() + rows.max()) / 2 - height / 2) < height * 0.1
+    assert rows.max() - rows.min() < height * 0.4 and cols.max() - cols.min() > rows.max() - rows.min()
+    assert changed[height // 2, width // 2], "the middle of the stroke must be filled"
+    assert not changed[: height // 4].any() and not changed[-height // 4:].any(), "pixels away from the stroke changed"
+
+
+def test_example_loads_photo_and_prepared_mask_in_one_click(page):
+    """Clicking an example puts the photo in the editor with its mask painted on, in the right place."""
+    page.reload()
+    page.wait_for_selector("#inpaint-editor")
+    page.get_by_text("Room", exact=True).first.click()
+    page.wait_for_timeout(2000)
+    page.get_by_role("button", name="Fill", exact=True).click()
+    result = download_result(page)
+    photo = np.asarray(Image.open(ROOT / "examples" / "room.jpg").convert("RGB"))
+    mask = np.asarray(Image.open(ROOT / "examples" / "room_mask.png")) > 0
+    assert result.shape == photo.shape
+    changed = (np.abs(result.astype(int) - photo).max(axis=2) > 2)  # the browser's JPEG decoder may differ by 1
+    rows, cols = np.nonzero(mask)
+    grown = np.zeros_like(mask)
+    grown[rows.min() - 8:rows.max() + 9, cols.min() - 8:cols.max() + 9] = True  # the mask's box + the grow
+    assert changed[mask].mean() > 0.5, "the prepared mask was not filled where it belongs"
+    assert not changed[~grown].any(), "pixels away from the prepared mask changed (a shifted mask layer?)"
