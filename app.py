@@ -13,20 +13,28 @@ returned PIL images and arrays to a content-addressed cache path without an atom
 concurrent requests then read each other's half-written files (see shared/notes/gradio-6.md).
 """
 import functools
+import json
 import logging
 import os
+import queue
 import tempfile
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
 import pandas as pd
+import torch
 from PIL import Image
 
-from gan_core import classical, inference, io_checks, masks, metrics
+from gan_core import classical, inference, io_checks, masks, metrics, toy
+from gan_core import data as data_lib
 from gan_core import weights as weights_lib
+from gan_core.evaluate_latent import hole_l1, square_holes
+from gan_core.latent_search import LatentSearchConfig, latent_inpaint, mean_image_fill, project_to_sphere
 
 try:  # On ZeroGPU Spaces, GPU work must run inside functions decorated with spaces.GPU.
     import spaces
@@ -680,6 +688,731 @@ def api_endpoints() -> None:
 # 7. The app
 
 
+# ----------------------------------------------------------------------------------------------------
+# 6b. The Learn tab: how a GAN trains (2D playground, the classic DCGAN, inpainting by latent search)
+
+LEARN_OUTPUT_DIR = Path(tempfile.gettempdir()) / "gan-studio-learn"   # one fresh file per picture, pruned
+LEARN_OUTPUT_MAX_AGE_S = 600           # Gradio has copied a returned file into its own cache long before this
+TOY_VIEW_SIZE = 400                    # pixels of the playground picture
+TOY_TICK_S = 0.25                      # the live view refreshes this often while training
+TOY_DEFAULT_SPEED = 60                 # steps per second while training (each refresh plays rate x time since the last)
+TOY_MAX_STEPS_PER_TICK = 100           # bound on one refresh's work, so a late refresh cannot stall the worker
+TOY_CURVES_EVERY_S = 1.0               # while training, the curves are sent once a second (redrawing three
+                                       # plots at every refresh slows the browser more than the picture does)
+TOY_LOSSES = [("minimax", "minimax"), ("non-saturating", "nonsaturating"), ("least squares", "lsgan"),
+              ("hinge", "hinge"), ("WGAN-GP", "wgan")]
+TOY_LR_CHOICES = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1.0]
+TOY_CUSTOM = "(my own settings)"
+DCGAN_WEIGHTS = "dcgan-fashion"        # weights/NAME.safetensors + NAME.json, loaded with gan_core.inference
+DCGAN_LOG = HERE / "weights" / "dcgan-fashion.log.jsonl"       # the training run's log, shipped with the weights
+DCGAN_SAMPLES = HERE / "weights" / "dcgan-fashion-samples"     # step_*.png grids from the same run
+DCGAN_GRID = 8                         # samples per side of the grid; also frames in the interpolation row
+LATENT_SCALE = 8                       # Fashion-MNIST's 32 px shown at 256 px
+LATENT_RANDOM_SQUARE, LATENT_DRAWN = "Random square", "The hole I paint"
+HOLE_COLOUR = (230, 40, 90)
+
+TOY_LEGEND = (
+    "**Reading the picture.** Green dots: real data. Purple dots: the generator's points G(z). Background: the "
+    "discriminator's opinion of every spot, green = \"real\", purple = \"fake\", white = unsure. Black arrows: "
+    "which way G's loss pushes each generated point. Lilac grid: G's *manifold*, a regular grid of noise z bent "
+    "into the plane by G. Grey circles (ring and grid): the modes of the data.")
+TOY_EXPLAINER = (
+    "### The game\n"
+    "A GAN is two networks playing against each other. The **discriminator D** looks at a point and says how "
+    "likely it is to be real. The **generator G** turns random noise z into points and wants D to call them "
+    "real. Goodfellow et al. (2014) wrote the game as\n\n"
+    "**min_G max_D  E[log D(x)] + E[log(1 − D(G(z)))]**\n\n"
+    "D raises this number by scoring real data x high and generated points G(z) low; G lowers it by making "
+    "D(G(z)) high. They take turns: a few steps of D, then one step of G.\n\n"
+    "**D(x) and D(G(z)) near 0.5** (for the log losses) mean D cannot tell real from generated: either G has "
+    "learnt the data, or D has fallen behind. D(x) near 1 with D(G(z)) near 0 means D wins easily, and with "
+    "the minimax loss G then gets almost no push (the arrows vanish).\n\n"
+    "**Mode collapse**: G finds one spot D currently accepts and sends all its points there, covering one "
+    "mode of the data instead of all of them. D learns that spot is fake, G jumps to another one, and the "
+    "chase goes round. Watch *modes covered* in the mode collapse preset.\n\n"
+    "**Why spectral normalisation and the hinge loss help.** Spectral normalisation limits how steeply D's "
+    "score can change from one input to a nearby one (its Lipschitz constant), so D cannot become an "
+    "infinitely sharp wall, and G always gets a smooth, useful slope to follow. The hinge loss stops "
+    "rewarding D once a point is beyond the margin (score above +1 for real, below −1 for fake), so D stops "
+    "growing ever more confident and the gradients it hands G stay sane. WGAN-GP reaches the same goal with "
+    "a gradient penalty.")
+DCGAN_EXPLAINER = (
+    "The same game, with convolutional networks (DCGAN, Radford et al. 2016) on 32×32 Fashion-MNIST: G turns "
+    "100 random numbers into a garment. Each noise vector is a point in G's *latent space*; walking in a "
+    "straight line between two of them morphs one garment into another, which shows G has learnt a smooth "
+    "map, not a list of memorised pictures. In the training story, D(x) and D(G(z)) start far apart (D wins "
+    "easily) and move toward each other as G improves; they rarely settle at 0.5, because both players keep "
+    "learning.")
+LATENT_EXPLAINER = (
+    "G was never trained to fill holes. To fill one anyway, we search for the noise z whose picture G(z) "
+    "agrees with the pixels we know (Yeh et al. 2017), with D keeping G(z) realistic, and take the hole "
+    "from it. **Why the studio's conditional inpainter is better and faster:** it is trained to fill holes "
+    "and does it in one forward pass, seeing the known pixels directly, while latent search needs hundreds "
+    "of passes of G and D per picture and can only return pictures G can make.")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def learn_file(image: np.ndarray, stem: str, lossless_webp: bool = False) -> str:
+    """Write an RGB array to a new, uniquely named file and return its path (Gradio copies it atomically)."""
+    LEARN_OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    learn_prune()
+    suffix = ".webp" if lossless_webp else ".png"
+    handle, path = tempfile.mkstemp(prefix=f"{stem}-", suffix=suffix, dir=LEARN_OUTPUT_DIR)
+    with open(handle, "wb") as out:
+        if lossless_webp:   # the live view: half the bytes of a PNG, ~20 ms
+            Image.fromarray(image).save(out, format="WEBP", lossless=True, method=0)
+        else:
+            Image.fromarray(image).save(out, format="PNG", compress_level=1)
+    return path
+
+
+_learn_last_prune = [0.0]
+
+
+def learn_prune(now: float | None = None) -> None:
+    """Delete our picture files older than LEARN_OUTPUT_MAX_AGE_S; looks at most once a minute."""
+    now = now or time.time()
+    if now - _learn_last_prune[0] < 60:
+        return
+    _learn_last_prune[0] = now
+    for path in LEARN_OUTPUT_DIR.glob("*.*"):
+        try:
+            if now - path.stat().st_mtime > LEARN_OUTPUT_MAX_AGE_S:
+                path.unlink()
+        except OSError:  # another request pruned it first
+            pass
+
+
+def enlarge(image: np.ndarray, scale: int) -> np.ndarray:
+    """Nearest-neighbour enlargement, so a 32 px garment is visible pixel by pixel."""
+    return np.repeat(np.repeat(image, scale, axis=0), scale, axis=1)
+
+
+def gray_to_rgb(tensor: torch.Tensor) -> np.ndarray:
+    """(1, H, W) in [-1, 1] -> HxWx3 uint8."""
+    return data_lib.to_uint8(tensor.expand(3, -1, -1))
+
+
+def tile(images: torch.Tensor, columns: int, pad: int = 2) -> np.ndarray:
+    """(N, 1, H, W) in [-1, 1] -> one RGB uint8 picture, `columns` per row, on a dark grey background."""
+    n, _, height, width = images.shape
+    rows = -(-n // columns)
+    sheet = np.full((rows * (height + pad) + pad, columns * (width + pad) + pad, 3), 60, np.uint8)
+    for i, image in enumerate(images):
+        top, left = pad + (i // columns) * (height + pad), pad + (i % columns) * (width + pad)
+        sheet[top:top + height, left:left + width] = gray_to_rgb(image)
+    return sheet
+
+
+def empty_curves() -> pd.DataFrame:
+    """No points yet, with the column types of the real curves (a float "series" would get a colour gradient)."""
+    return pd.DataFrame({"step": pd.Series(dtype="int64"), "value": pd.Series(dtype="float64"),
+                         "series": pd.Series(dtype="object")})
+
+
+# ----------------------------------------------------------------------------------------------------
+# 1. The 2D playground. One ToyGAN per browser session, in gr.State; a lock keeps its steps one at a time.
+
+
+class ToySession:
+    """A user's playground: the game, a lock (ToyGAN is not thread-safe), the slow-motion step in progress,
+    and the recent refreshes, for the speed shown under the picture."""
+
+    def __init__(self, config: toy.ToyConfig | None = None):
+        self.gan = toy.ToyGAN(config or toy.ToyConfig())
+        self.lock = threading.Lock()
+        self.slow = None                       # the generator of gan.slow_step() while stepping slowly
+        self.last_tick = None                  # time of the last training refresh
+        self.ticks = deque(maxlen=20)          # (time, steps) of recent refreshes
+        self.last_curves = 0.0                 # when the live view last sent the curves
+
+
+def toy_session(session: ToySession | None) -> ToySession:
+    return session if isinstance(session, ToySession) else ToySession()
+
+
+def toy_speed(session: ToySession) -> tuple[float, float]:
+    """(steps per second, refreshes per second) over the recent refreshes; zeros when not training."""
+    ticks = list(session.ticks)
+    if len(ticks) < 2 or time.time() - ticks[-1][0] > 2 * TOY_TICK_S + 1:
+        return 0.0, 0.0
+    span = ticks[-1][0] - ticks[0][0]
+    return sum(steps for _, steps in ticks[1:]) / span, (len(ticks) - 1) / span
+
+
+def toy_stats(session: ToySession, snapshot: dict) -> str:
+    """The numbers under the picture, in words."""
+    gan, metrics = session.gan, snapshot["metrics"]
+    probability = gan.config.loss in ("minimax", "nonsaturating")
+    d_name = "D(x)" if probability else "D's score on real x"
+    parts = [f"**Step {snapshot['step']}**",
+             f"mean {d_name} = {snapshot['mean_d_real']:.3f}, D(G(z)) = {snapshot['mean_d_fake']:.3f}",
+             f"JS = {metrics['js']:.3f} bits, KL = {metrics['kl']:.2f} bits"]
+    if metrics["modes_covered"] is not None:
+        parts.append(f"**modes covered: {metrics['modes_covered']} / {metrics['num_modes']}** "
+                     f"(mean distance to the nearest mode {metrics['mode_distance']:.3f})")
+    steps_per_s, refreshes_per_s = toy_speed(session)
+    if steps_per_s:
+        parts.append(f"training at {steps_per_s:.0f} steps/s, {refreshes_per_s:.1f} refreshes/s")
+    return " · ".join(parts)
+
+
+def toy_view(session: ToySession, show_surface: bool, show_arrows: bool, show_manifold: bool, view: dict | None = None):
+    """The playground's outputs after any change: session, picture, three curves, numbers.
+
+    view: a SlowStage's view to draw instead of the whole game (the curves and numbers stay the game's).
+    """
+    snapshot = session.gan.snapshot()
+    image = toy.render(view or snapshot, size=TOY_VIEW_SIZE, show_surface=show_surface, show_arrows=show_arrows,
+                       show_manifold=show_manifold)
+    history, metric_history = snapshot["history"], snapshot["metric_history"]
+    losses = pd.DataFrame(toy.history_table(history, ("d_loss", "g_loss")))
+    losses["series"] = losses["series"].map({"d_loss": "D's loss", "g_loss": "G's loss"})
+    scores = pd.DataFrame(toy.history_table(history, ("d_real", "d_fake")))
+    scores["series"] = scores["series"].map({"d_real": "D(x)", "d_fake": "D(G(z))"})
+    distances = pd.DataFrame(toy.history_table(metric_history, ("js", "kl")))
+    distances["series"] = distances["series"].map({"js": "JS (bits)", "kl": "KL (bits)"})
+    return (session, learn_file(image, "toy", lossless_webp=True), losses, scores, distances,
+            toy_stats(session, snapshot))
+
+
+def toy_start(show_surface: bool = True, show_arrows: bool = True, show_manifold: bool = True):
+    """A fresh playground for a new page: the default game (non-saturating loss on the ring), not started."""
+    return toy_view(ToySession(), show_surface, show_arrows, show_manifold)
+
+
+def toy_redraw(session, show_surface: bool, show_arrows: bool, show_manifold: bool):
+    """Draw the current game again (after a layer was switched on or off)."""
+    session = toy_session(session)
+    with session.lock:
+        return toy_view(session, show_surface, show_arrows, show_manifold)
+
+
+def toy_step(session, show_surface: bool, show_arrows: bool, show_manifold: bool, steps: int = 1):
+    """Play `steps` rounds (k updates of D, then one of G) and show the result. The Step button plays one."""
+    session = toy_session(session)
+    with session.lock:
+        session.slow = None
+        session.gan.step(int(steps))
+        return toy_view(session, show_surface, show_arrows, show_manifold)
+
+
+def toy_tick(session, speed: float, show_surface: bool, show_arrows: bool, show_manifold: bool):
+    """One refresh of the live view while training: play speed x (time since the last refresh) steps.
+
+    Scaling by the time since the last refresh keeps training at `speed` steps/s even when refreshes come
+    late. A refresh that finds the game busy (a button's step still running) changes nothing.
+    """
+    session = toy_session(session)
+    if not session.lock.acquire(blocking=False):
+        return (gr.skip(),) * 6
+    try:
+        now = time.time()
+        elapsed = TOY_TICK_S if session.last_tick is None or now - session.last_tick > 1.0 else now - session.last_tick
+        steps = int(min(TOY_MAX_STEPS_PER_TICK, max(1, round(float(speed) * elapsed))))
+        session.slow = None
+        session.gan.step(steps)
+        session.last_tick = now
+        session.ticks.append((now, steps))
+        outputs = toy_view(session, show_surface, show_arrows, show_manifold)
+        if now - session.last_curves < TOY_CURVES_EVERY_S:
+            return (*outputs[:2], gr.skip(), gr.skip(), gr.skip(), outputs[5])
+        session.last_curves = now
+        return outputs
+    finally:
+        session.lock.release()
+
+
+def toy_train():
+    """Start the live view's timer."""
+    return gr.Timer(active=True)
+
+
+def toy_pause(session):
+    """Stop the timer; the next Train continues the same game."""
+    session = toy_session(session)
+    session.last_tick = None
+    session.ticks.clear()
+    return session, gr.Timer(active=False)
+
+
+def toy_reset(session, show_surface: bool, show_arrows: bool, show_manifold: bool):
+    """Fresh networks and history with the same settings and seed."""
+    session = toy_session(session)
+    with session.lock:
+        session.slow = None
+        session.gan.reset()
+        return toy_view(session, show_surface, show_arrows, show_manifold)
+
+
+def toy_drawn_points(drawing) -> np.ndarray:
+    """The points of a Sketchpad value (dict with layers / composite), via gan_core.toy.points_from_drawing."""
+    if not isinstance(drawing, dict):
+        return np.zeros((0, 2), np.float32)
+    layers = [layer for layer in drawing.get("layers") or [] if layer is not None]
+    if layers and np.asarray(layers[0]).ndim == 3 and np.asarray(layers[0]).shape[2] == 4:
+        alpha = np.asarray(layers[0])[..., 3]
+        return toy.points_from_drawing(alpha) if alpha.any() else np.zeros((0, 2), np.float32)
+    if drawing.get("composite") is not None:
+        return toy.points_from_drawing(drawing["composite"])
+    return np.zeros((0, 2), np.float32)
+
+
+def toy_configure(session, target: str, loss: str, lr_g: float, lr_d: float, optimizer: str, d_steps: float,
+                  noise_dim: float, drawing, show_surface: bool, show_arrows: bool, show_manifold: bool):
+    """Apply the settings. The loss, learning rates, optimiser and D steps change the running game (try a
+    new loss mid-training); a new target or noise size restarts it."""
+    session = toy_session(session)
+    changes = {"target": target, "loss": loss, "lr_g": float(lr_g), "lr_d": float(lr_d), "optimizer": optimizer,
+               "d_steps": int(d_steps), "noise_dim": int(noise_dim)}
+    if target == "drawn":
+        points = toy_drawn_points(drawing)
+        if len(points) == 0:
+            gr.Warning("Draw some strokes on the sketchpad first: they become the data G must imitate.")
+            changes.pop("target")
+        else:
+            changes["drawn_points"] = points.tolist()
+    with session.lock:
+        session.slow = None
+        try:
+            restarted = session.gan.configure(**changes)
+        except ValueError as error:
+            raise gr.Error(str(error)) from error
+        if restarted:
+            gr.Info("New target or noise size: the game starts again with fresh networks.")
+        return toy_view(session, show_surface, show_arrows, show_manifold)
+
+
+def toy_preset_text(name: str | None) -> str:
+    if name not in toy.PRESETS:
+        return "Pick a preset to load settings that show one lesson, with what to look for."
+    preset = toy.PRESETS[name]
+    return f"{preset.text}\n\n*The lesson shows after about {preset.steps} steps.*"
+
+
+def toy_preset(session, name: str, show_surface: bool, show_arrows: bool, show_manifold: bool):
+    """Load a preset: its settings (shown in the controls), fresh networks, and what to look for."""
+    session = toy_session(session)
+    if name not in toy.PRESETS:
+        return (session, *(gr.skip(),) * 5, toy_preset_text(name), *(gr.skip(),) * 7)
+    config = toy.PRESETS[name].config
+    with session.lock:
+        session.slow = None
+        session.gan = toy.ToyGAN(config)
+        view = toy_view(session, show_surface, show_arrows, show_manifold)
+    controls = (config.target, config.loss, config.lr_g, config.lr_d, config.optimizer, config.d_steps,
+                config.noise_dim)
+    return (*view, toy_preset_text(name), *controls)
+
+
+def toy_formula(loss: str) -> str:
+    d_formula, g_formula = toy.LOSS_FORMULAS[loss]
+    return f"D minimises **{d_formula}**  \nG minimises **{g_formula}**"
+
+
+def toy_slow_stage(session: ToySession, stage, show_surface: bool, show_arrows: bool, show_manifold: bool):
+    view = toy_view(session, show_surface, show_arrows, show_manifold, view=stage.view)
+    last = stage.name == toy.SLOW_STAGES[-1]
+    if last:
+        session.slow = None
+    text = f"**{stage.title}** — {stage.text}"
+    return (*view, text, gr.Button("Next stage ▶", interactive=not last))
+
+
+def toy_slow_start(session, show_surface: bool, show_arrows: bool, show_manifold: bool):
+    """Begin one training step in slow motion (pausing the live training) and show its first stage."""
+    session = toy_session(session)
+    with session.lock:
+        session.slow = session.gan.slow_step()
+        stage = next(session.slow)
+        return (*toy_slow_stage(session, stage, show_surface, show_arrows, show_manifold), gr.Timer(active=False))
+
+
+def toy_slow_next(session, show_surface: bool, show_arrows: bool, show_manifold: bool):
+    """The next stage of the slow step (the game advances at the last one, "update")."""
+    session = toy_session(session)
+    with session.lock:
+        if session.slow is None:
+            return (session, *(gr.skip(),) * 5, "Press **Step slowly** to walk through one training step.",
+                    gr.Button(interactive=False))
+        return toy_slow_stage(session, next(session.slow), show_surface, show_arrows, show_manifold)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 2. The DCGAN on Fashion-MNIST
+
+
+def dcgan_models():
+    """(generator, discriminator, card) of the shipped DCGAN; FileNotFoundError with a readable message."""
+    try:
+        return inference.load(DCGAN_WEIGHTS, "dcgan", device=torch.device("cpu"))
+    except FileNotFoundError as error:
+        raise FileNotFoundError(f"The DCGAN's weights are not here yet ({error}). Train and export them with "
+                                "`python -m gan_core.train --task dcgan ... --export dcgan-fashion`.") from error
+
+
+def dcgan_noise(seed: float, n: int, noise_dim: int) -> torch.Tensor:
+    """n noise vectors z ~ N(0, I) fixed by seed: the same seed always shows the same garments."""
+    return torch.randn(n, noise_dim, generator=torch.Generator().manual_seed(int(seed)))
+
+
+def dcgan_generate(generator, noise: torch.Tensor) -> torch.Tensor:
+    """G(z) for a batch of noise, on one thread (fastest for small batches on a busy CPU)."""
+    with toy.one_thread(), torch.no_grad():
+        return generator.eval()(noise).clamp(-1, 1)
+
+
+def dcgan_samples(seed: float):
+    """An 8 x 8 grid of G(z) from fixed noise (the seed), and a line about the model."""
+    try:
+        generator, _, card = dcgan_models()
+    except FileNotFoundError as error:
+        return None, f"⚠️ {error}"
+    images = dcgan_generate(generator, dcgan_noise(seed, DCGAN_GRID * DCGAN_GRID, generator.config.noise_dim))
+    grid = enlarge(tile(images, DCGAN_GRID), 2)
+    return (learn_file(grid, "dcgan-samples"),
+            f"64 garments from noise seed {int(seed)}: model `{card.get('name', DCGAN_WEIGHTS)}`, trained "
+            f"{card.get('steps', '?')} steps on {card.get('data', {}).get('images', '?')} images.")
+
+
+def dcgan_interpolate(seed_a: float, seed_b: float, t: float):
+    """Walk from z_a to z_b: a row of 8 frames, and the single frame at t (0 = z_a, 1 = z_b).
+
+    Each point of the straight line is put back on the sphere |z| = sqrt(noise_dim), where G's training
+    noise lives; halfway between two random z the plain average is too short and looks washed out.
+    """
+    try:
+        generator, _, _ = dcgan_models()
+    except FileNotFoundError as error:
+        return None, None, f"⚠️ {error}"
+    nz = generator.config.noise_dim
+    z_a, z_b = dcgan_noise(seed_a, 1, nz), dcgan_noise(seed_b, 1, nz)
+    weights = torch.cat([torch.linspace(0, 1, DCGAN_GRID), torch.tensor([float(t)])])[:, None]   # (9, 1)
+    noise = project_to_sphere((1 - weights) * z_a + weights * z_b)                               # (9, nz)
+    frames = dcgan_generate(generator, noise)
+    row = enlarge(tile(frames[:DCGAN_GRID], DCGAN_GRID), 3)
+    single = enlarge(gray_to_rgb(frames[-1]), LATENT_SCALE)
+    return (learn_file(row, "dcgan-row"), learn_file(single, "dcgan-frame"),
+            f"From seed {int(seed_a)} (left) to seed {int(seed_b)} (right); the large frame is at t = {float(t):.2f}.")
+
+
+def dcgan_story_grids() -> list[Path]:
+    return sorted(DCGAN_SAMPLES.glob("step_*.png")) if DCGAN_SAMPLES.is_dir() else []
+
+
+def dcgan_story():
+    """The shipped training log as curves (losses; D(x) and D(G(z))), and the scrubber over sample grids."""
+    losses, scores, note = empty_curves(), empty_curves(), ""
+    if DCGAN_LOG.exists():
+        records = [json.loads(line) for line in DCGAN_LOG.read_text().splitlines() if line.strip()]
+        records = [r for r in records if "loss_d" in r and "event" not in r]
+        history = {"step": [r["step"] for r in records]}
+        for key in ("loss_d", "loss_g", "d_real", "d_fake"):
+            history[key] = [r.get(key) for r in records]
+        losses = pd.DataFrame(toy.history_table(history, ("loss_d", "loss_g")))
+        losses["series"] = losses["series"].map({"loss_d": "D's loss", "loss_g": "G's loss"})
+        scores = pd.DataFrame(toy.history_table(history, ("d_real", "d_fake")))
+        scores["series"] = scores["series"].map({"d_real": "D(x)", "d_fake": "D(G(z))"})
+    else:
+        note = "⚠️ The training log (weights/dcgan-fashion.log.jsonl) is not shipped with this copy. "
+    grids = dcgan_story_grids()
+    if not grids:
+        note += "⚠️ No sample grids (weights/dcgan-fashion-samples/step_*.png) are shipped with this copy."
+    slider = gr.Slider(minimum=0, maximum=max(len(grids) - 1, 1), value=len(grids) - 1 if grids else 0, step=1,
+                       interactive=len(grids) > 1)
+    image, caption = dcgan_story_frame(len(grids) - 1)
+    return losses, scores, slider, image, caption + ("\n\n" + note if note else "")
+
+
+def dcgan_story_frame(index: float):
+    """The sample grid saved at one point of training (index into the shipped grids, in step order)."""
+    grids = dcgan_story_grids()
+    if not grids:
+        return None, "No sample grids shipped."
+    path = grids[int(np.clip(index, 0, len(grids) - 1))]
+    step = int(path.stem.split("_")[-1])
+    with Image.open(path) as grid:   # copied to our folder: Gradio serves files only from allowed places
+        picture = np.asarray(grid.convert("RGB"))
+    return learn_file(picture, "dcgan-story"), f"The same 64 noise vectors after **{step}** training steps ({int(index) + 1} of {len(grids)})."
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. Latent-search inpainting on Fashion-MNIST test items
+
+
+_latent_cache: dict = {}
+
+
+def latent_data() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(test images (N, 1, 32, 32), labels, mean training image (1, 32, 32)), read once."""
+    if not _latent_cache:
+        test_images, labels = data_lib.fashion_mnist("test")
+        train_images, _ = data_lib.fashion_mnist("train")
+        _latent_cache.update(images=test_images, labels=labels, mean=train_images.mean(0))
+    return _latent_cache["images"], _latent_cache["labels"], _latent_cache["mean"]
+
+
+def latent_show(image: torch.Tensor, mask: torch.Tensor | None = None) -> np.ndarray:
+    """(1, 32, 32) -> 256 px RGB; the hole (mask 1) painted in HOLE_COLOUR."""
+    rgb = gray_to_rgb(image)
+    if mask is not None:
+        rgb[mask[0].numpy() > 0.5] = HOLE_COLOUR
+    return enlarge(rgb, LATENT_SCALE)
+
+
+def latent_pick(index: float):
+    """Show a test item in the hole editor (paint on it to choose your own hole) and name its class."""
+    images, labels, _ = latent_data()
+    index = int(np.clip(index, 0, len(images) - 1))
+    background = latent_show(images[index])
+    return ({"background": background, "layers": [], "composite": background},
+            f"Test item {index}: **{data_lib.FASHION_CLASSES[int(labels[index])]}**")
+
+
+def latent_random(seed: float):
+    """A random test item and a new hole seed."""
+    rng = np.random.default_rng(None)
+    index, hole_seed = int(rng.integers(len(latent_data()[0]))), int(rng.integers(10_000))
+    return (index, hole_seed, *latent_pick(index))
+
+
+def latent_mask(hole: str, hole_seed: float, editor) -> torch.Tensor:
+    """(1, 32, 32) hole: a seeded square of 10-16 px inside the garment area, or the painted strokes."""
+    if hole != LATENT_DRAWN:
+        return square_holes(1, 32, np.random.default_rng(int(hole_seed)))[0]
+    layers = [np.asarray(layer) for layer in (editor or {}).get("layers") or [] if layer is not None]
+    painted = np.zeros((32, 32), bool)
+    for layer in layers:
+        if layer.ndim == 3 and layer.shape[2] == 4:
+            alpha = Image.fromarray((layer[..., 3] > 0).astype(np.uint8) * 255)
+            painted |= np.asarray(alpha.resize((32, 32), Image.BOX)) > 0
+    if not painted.any():
+        raise gr.Error("Paint the hole on the garment first (choose the brush), or pick a random square.")
+    return torch.from_numpy(painted.astype(np.float32))[None]
+
+
+def latent_search(index: float, hole: str, hole_seed: float, editor, steps: float = 200):
+    """Fill a hole by latent search, streaming the best fill so far every 10 steps; then compare it with the
+    mean-image fill and the original, by the L1 error over the hole (0-1 scale)."""
+    try:
+        generator, discriminator, _ = dcgan_models()
+    except FileNotFoundError as error:
+        raise gr.Error(str(error)) from error
+    images, labels, mean_image = latent_data()
+    index = int(np.clip(index, 0, len(images) - 1))
+    original, mask = images[index], latent_mask(hole, hole_seed, editor)
+    masked, mean_fill = learn_file(latent_show(original, mask), "latent-hole"), mean_image_fill(original, mask, mean_image)
+    mean_l1 = hole_l1(mean_fill[None], original[None], mask[None]).item()
+    config = LatentSearchConfig(steps=int(steps), callback_every=10)
+
+    updates = queue.Queue()
+
+    def search_in_background():
+        try:
+            with toy.one_thread():
+                result = latent_inpaint(generator, discriminator, original, mask, config,
+                                        callback=lambda step, best, loss: updates.put(("frame", step, best, loss)))
+            updates.put(("done", result))
+        except Exception as error:   # reported to the user below
+            updates.put(("error", error))
+
+    started = time.perf_counter()
+    threading.Thread(target=search_in_background, daemon=True).start()
+    original_path, mean_path = learn_file(latent_show(original), "latent-original"), learn_file(latent_show(mean_fill), "latent-mean")
+    while True:
+        kind, *payload = updates.get()
+        if kind == "error":
+            error = payload[0]
+            raise gr.Error(str(error) if isinstance(error, ValueError) else
+                           f"The search failed ({type(error).__name__}); please try again.") from error
+        if kind == "frame":
+            step, best, loss = payload
+            yield (original_path, masked, mean_path, learn_file(latent_show(best), "latent-best"),
+                   f"Searching… step {step} / {config.steps}, context loss {loss:.4f} (L1 against the known pixels)")
+            continue
+        result = payload[0]
+        seconds = time.perf_counter() - started
+        search_l1 = hole_l1(result.filled[None], original[None], mask[None]).item()
+        yield (original_path, masked, mean_path, learn_file(latent_show(result.filled), "latent-filled"),
+               f"Done in {seconds:.1f} s ({config.steps} steps × {config.restarts} restarts). L1 error over the "
+               f"hole (0-1 scale, lower is better): **mean image {mean_l1:.3f}**, **latent search {search_l1:.3f}**. "
+               f"Test item {index}: {data_lib.FASHION_CLASSES[int(labels[index])]}.")
+        return
+
+
+# ----------------------------------------------------------------------------------------------------
+# The tab
+
+
+def learn_tab(demo: gr.Blocks) -> None:
+    """Learn how a GAN trains: a 2D playground, a DCGAN on Fashion-MNIST, and inpainting by latent search."""
+    with gr.Tab("Learn", id="learn"):
+        # --- 1. the playground ---------------------------------------------------------------------
+        gr.Markdown("## 1. A GAN you can watch\nTwo tiny networks play the GAN game on points in the plane. Press "
+                    "**Train** and watch the purple points learn the green data.")
+        session = gr.State(None)
+        timer = gr.Timer(TOY_TICK_S, active=False)
+        with gr.Row():
+            with gr.Column(scale=3):
+                with gr.Row():
+                    preset = gr.Dropdown([TOY_CUSTOM, *toy.PRESETS], value=TOY_CUSTOM, label="Preset", scale=2)
+                    preset_text = gr.Markdown(toy_preset_text(None))
+                with gr.Row():
+                    target = gr.Dropdown(list(toy.TARGETS), value="ring", label="Target data",
+                                         info="'drawn': the strokes on the sketchpad")
+                    loss = gr.Dropdown(TOY_LOSSES, value="nonsaturating", label="Loss")
+                    optimizer = gr.Dropdown(list(toy.OPTIMIZERS), value="adam", label="Optimiser")
+                formula = gr.Markdown(toy_formula("nonsaturating"))
+                with gr.Row():
+                    lr_g = gr.Dropdown(TOY_LR_CHOICES, value=0.001, label="G learning rate", allow_custom_value=True)
+                    lr_d = gr.Dropdown(TOY_LR_CHOICES, value=0.001, label="D learning rate", allow_custom_value=True)
+                    d_steps = gr.Slider(1, 10, value=2, step=1, label="D steps per G step")
+                    noise_dim = gr.Slider(1, 8, value=2, step=1, label="Noise dimension",
+                                          info="Changing it restarts the game")
+                with gr.Row():
+                    train = gr.Button("Train ▶", variant="primary")
+                    pause = gr.Button("Pause")
+                    step = gr.Button("Step")
+                    reset = gr.Button("Reset")
+                    slow = gr.Button("Step slowly")
+                    next_stage = gr.Button("Next stage ▶", interactive=False)
+                slow_text = gr.Markdown("Press **Step slowly** to walk through one training step, stage by stage.")
+                speed = gr.Slider(5, 200, value=TOY_DEFAULT_SPEED, step=5, label="Training speed (steps per second)")
+                with gr.Accordion("Draw your own data (target 'drawn')", open=False):
+                    sketch = gr.Sketchpad(type="numpy", image_mode="RGBA", format="png", canvas_size=(240, 240),
+                                          fixed_canvas=True, label="Draw strokes: each becomes real data",
+                                          brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=6),
+                                          layers=False, transforms=(), height=300)
+            with gr.Column(scale=2):
+                view = gr.Image(label="The game", type="filepath", interactive=False, height=TOY_VIEW_SIZE,
+                                show_label=True, elem_id="toy-view")
+                with gr.Row():
+                    show_surface = gr.Checkbox(True, label="D's heatmap")
+                    show_arrows = gr.Checkbox(True, label="G's arrows")
+                    show_manifold = gr.Checkbox(True, label="G's manifold")
+                stats = gr.Markdown()
+                gr.Markdown(TOY_LEGEND)
+        with gr.Row():
+            loss_plot = gr.LinePlot(empty_curves(), x="step", y="value", color="series", title="Losses", height=220,
+                                    y_title="loss")
+            score_plot = gr.LinePlot(empty_curves(), x="step", y="value", color="series",
+                                     title="Mean D(x) and D(G(z))", height=220, y_title="D's output")
+            distance_plot = gr.LinePlot(empty_curves(), x="step", y="value", color="series",
+                                        title="How far apart: JS and KL", height=220, y_title="bits")
+        gr.Markdown(TOY_EXPLAINER)
+
+        layers = [show_surface, show_arrows, show_manifold]
+        outputs = [session, view, loss_plot, score_plot, distance_plot, stats]
+        settings = [target, loss, lr_g, lr_d, optimizer, d_steps, noise_dim, sketch]
+        demo.load(toy_start, layers, outputs, api_name="toy_start")
+        for control in layers:
+            control.input(toy_redraw, [session, *layers], outputs, api_name=f"toy_redraw_{control.label.split()[-1]}",
+                          api_visibility="undocumented" if control is not show_surface else "public")
+        for control, name in zip(settings[:-1], ("target", "loss", "lr_g", "lr_d", "optimizer", "d_steps", "noise_dim")):
+            control.input(toy_configure, [session, *settings, *layers], outputs,
+                          api_name="toy_configure" if control is target else f"toy_configure_{name}",
+                          api_visibility="public" if control is target else "undocumented")
+        sketch.change(toy_configure, [session, *settings, *layers], outputs, api_name="toy_configure_drawing",
+                      api_visibility="undocumented")
+        loss.change(toy_formula, loss, formula, api_name="toy_formula", queue=False)
+        preset.input(toy_preset, [session, preset, *layers], [*outputs, preset_text, *settings[:-1]],
+                     api_name="toy_preset")
+        train.click(toy_train, None, timer, api_name="toy_train", queue=False)
+        pause.click(toy_pause, session, [session, timer], api_name="toy_pause", queue=False)
+        timer.tick(toy_tick, [session, speed, *layers], outputs, api_name="toy_tick", api_visibility="undocumented",
+                   show_progress="hidden", trigger_mode="once", concurrency_limit=2,
+                   concurrency_id="learn_toy_tick")
+        step.click(toy_step, [session, *layers], outputs, api_name="toy_step", show_progress="hidden")
+        reset.click(toy_reset, [session, *layers], outputs, api_name="toy_reset")
+        slow.click(toy_slow_start, [session, *layers], [*outputs, slow_text, next_stage, timer],
+                   api_name="toy_slow_step")
+        next_stage.click(toy_slow_next, [session, *layers], [*outputs, slow_text, next_stage],
+                         api_name="toy_slow_next", show_progress="hidden")
+
+        # --- 2. the DCGAN ---------------------------------------------------------------------------
+        gr.Markdown("## 2. A DCGAN on Fashion-MNIST")
+        gr.Markdown(DCGAN_EXPLAINER)
+        with gr.Row():
+            with gr.Column():
+                sample_seed = gr.Number(0, precision=0, label="Noise seed")
+                sample_button = gr.Button("Generate 64 garments", variant="primary")
+                sample_grid = gr.Image(label="G(z) for 64 fixed noise vectors", type="filepath", interactive=False)
+                sample_note = gr.Markdown()
+            with gr.Column():
+                with gr.Row():
+                    seed_a = gr.Number(1, precision=0, label="Seed of z_a")
+                    seed_b = gr.Number(2, precision=0, label="Seed of z_b")
+                walk = gr.Slider(0, 1, value=0.5, step=0.05, label="From z_a (0) to z_b (1)")
+                walk_row = gr.Image(label="8 steps along the way", type="filepath", interactive=False, height=120)
+                walk_frame = gr.Image(label="The garment at the slider", type="filepath", interactive=False,
+                                      height=256, width=256)
+                walk_note = gr.Markdown()
+        gr.Markdown("### The training story\nThe run that made these weights, from its log.")
+        with gr.Row():
+            story_losses = gr.LinePlot(empty_curves(), x="step", y="value", color="series", title="Losses",
+                                       height=240, y_title="loss")
+            story_scores = gr.LinePlot(empty_curves(), x="step", y="value", color="series",
+                                       title="Mean D(x) and D(G(z))", height=240, y_title="probability")
+        with gr.Row():
+            with gr.Column():
+                story_index = gr.Slider(0, 1, value=0, step=1, label="Scrub through training (sample grids)")
+                story_caption = gr.Markdown()
+            story_grid = gr.Image(label="Samples during training", type="filepath", interactive=False, height=300)
+        sample_button.click(dcgan_samples, sample_seed, [sample_grid, sample_note], api_name="dcgan_samples")
+        walk_inputs = [seed_a, seed_b, walk]
+        for control in walk_inputs:
+            control.change(dcgan_interpolate, walk_inputs, [walk_row, walk_frame, walk_note],
+                           api_name="dcgan_interpolate" if control is walk else f"dcgan_interpolate_{control.label[-3:]}",
+                           api_visibility="public" if control is walk else "undocumented",
+                           trigger_mode="always_last", show_progress="hidden")
+        story_index.change(dcgan_story_frame, story_index, [story_grid, story_caption], api_name="dcgan_story_frame",
+                           show_progress="hidden")
+        demo.load(dcgan_story, None, [story_losses, story_scores, story_index, story_grid, story_caption],
+                  api_name="dcgan_story")
+        demo.load(dcgan_samples, sample_seed, [sample_grid, sample_note], api_name="dcgan_samples_on_load",
+                  api_visibility="undocumented")
+        demo.load(dcgan_interpolate, walk_inputs, [walk_row, walk_frame, walk_note],
+                  api_name="dcgan_interpolate_on_load", api_visibility="undocumented")
+
+        # --- 3. latent search -----------------------------------------------------------------------
+        gr.Markdown("## 3. Filling a hole by searching G's latent space")
+        gr.Markdown(LATENT_EXPLAINER)
+        with gr.Row():
+            with gr.Column(scale=1):
+                item = gr.Slider(0, 9999, value=0, step=1, label="Fashion-MNIST test item")
+                item_name = gr.Markdown()
+                hole = gr.Radio([LATENT_RANDOM_SQUARE, LATENT_DRAWN], value=LATENT_RANDOM_SQUARE, label="Hole")
+                hole_seed = gr.Number(0, precision=0, label="Seed of the random square")
+                search_steps = gr.Slider(20, 400, value=200, step=10, label="Search steps")
+                with gr.Row():
+                    random_button = gr.Button("Random item")
+                    search_button = gr.Button("Search ▶", variant="primary")
+            with gr.Column(scale=1):
+                hole_editor = gr.ImageMask(label="Paint a hole here (choose 'The hole I paint')", type="numpy",
+                                           image_mode="RGBA", format="png", canvas_size=(256, 256), fixed_canvas=True,
+                                           brush=gr.Brush(colors=[("#e6285a", 0.8)], color_mode="fixed",
+                                                          default_size=24),
+                                           layers=False, transforms=(), sources=(), height=330)
+        search_status = gr.Markdown()
+        with gr.Row():
+            latent_original = gr.Image(label="Original", type="filepath", interactive=False, height=256)
+            latent_masked = gr.Image(label="With the hole", type="filepath", interactive=False, height=256)
+            latent_mean = gr.Image(label="Mean-image fill", type="filepath", interactive=False, height=256)
+            latent_best = gr.Image(label="Latent search (best so far)", type="filepath", interactive=False,
+                                   height=256)
+        item.release(latent_pick, item, [hole_editor, item_name], api_name="latent_pick")
+        random_button.click(latent_random, hole_seed, [item, hole_seed, hole_editor, item_name],
+                            api_name="latent_random")
+        search_button.click(latent_search, [item, hole, hole_seed, hole_editor, search_steps],
+                            [latent_original, latent_masked, latent_mean, latent_best, search_status],
+                            api_name="latent_search", show_progress="minimal")
+        demo.load(latent_pick, item, [hole_editor, item_name], api_name="latent_pick_on_load",
+                  api_visibility="undocumented")
+
+
 def build_demo() -> gr.Blocks:
     """The whole studio: one tab per task. Learn and Restore are added beside Inpaint and Evaluate."""
     with gr.Blocks(title="GAN Restoration Studio", delete_cache=(3600, 3600)) as demo:
@@ -688,7 +1421,7 @@ def build_demo() -> gr.Blocks:
         with gr.Tabs():
             inpaint_tab(demo)
             evaluate_tab(demo)
-            # learn_tab(demo)    -> the Learn tab (how a GAN trains) goes here
+            learn_tab(demo)
             # restore_tab(demo)  -> the Restore tab (denoising, super-resolution) goes here
         api_endpoints()
     demo.queue(default_concurrency_limit=2, max_size=64)

@@ -21,8 +21,9 @@ from tqdm import tqdm
 
 from . import classical, metrics
 from .data import load_rgb, resolve_files
-from .inference import inpaint_detailed
+from .inference import inpaint_detailed, resolve_weights
 from .masks import MASK_SIZES, mask_of_size
+from .weights import card_path, read_card
 
 METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "ms")
 
@@ -108,6 +109,17 @@ def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: 
     grid.save(path)
 
 
+def record_in_card(weights_path: Path, table: dict, args) -> None:
+    """Write the validation numbers into the model card; the weights file (and its sha256) is untouched."""
+    card = read_card(weights_path)
+    card.setdefault("evaluation", {})["validation"] = {
+        "images": args.images, "max_side": args.max_side, "seed": args.seed, "masks": args.masks,
+        "command": "python -m gan_core.evaluate " + " ".join(sys.argv[1:]),
+        "methods": {m: {s: {k: round(v, 4) for k, v in n.items()} for s, n in by_size.items()}
+                    for m, by_size in table.items()}}
+    card_path(weights_path).write_text(json.dumps(card, indent=2) + "\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="inpaint", choices=["inpaint"])
@@ -121,6 +133,8 @@ def main(argv=None):
     parser.add_argument("--weights", default=None, help="inpainting weights name or path (default: shipped)")
     parser.add_argument("--json", default=None, help="write the numbers here")
     parser.add_argument("--grid", default=None, help="write a comparison grid PNG here")
+    parser.add_argument("--update-card", action="store_true",
+                        help="record the numbers in the evaluated model's card (weights/NAME.json)")
     args = parser.parse_args(argv)
     methods, sizes = args.methods.split(","), args.masks.split(",")
     for size in sizes:
@@ -132,6 +146,8 @@ def main(argv=None):
     if args.json:
         Path(args.json).write_text(json.dumps({"task": args.task, "images": args.images, "max_side": args.max_side,
                                                "seed": args.seed, "weights": args.weights, "methods": table}, indent=2))
+    if args.update_card and "gan" in methods:
+        record_in_card(resolve_weights(args.weights, "inpaint"), table, args)
     if args.grid:
         comparison_grid(examples, methods, args.grid)
         print(f"grid written to {args.grid}", file=sys.stderr)
