@@ -5,14 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+# Debian packages: Fashion-MNIST for the Learn tab (also in packages.txt for Spaces); chromium for the browser test
+APT_PACKAGES=()
+[[ -d /usr/share/datasets/fashion-mnist ]] || APT_PACKAGES+=(dataset-fashion-mnist)
 if [[ "${1:-}" == "--dev" ]]; then
+  command -v chromium >/dev/null 2>&1 || APT_PACKAGES+=(chromium)
   "$PYTHON" -m pip install -q -r requirements-dev.txt
-  if ! command -v chromium >/dev/null 2>&1; then
-    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-  fi
 else
   "$PYTHON" -m pip install -q -r requirements.txt
+fi
+if [[ ${#APT_PACKAGES[@]} -gt 0 ]]; then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
 fi
 echo "setup done: $("$PYTHON" -c 'import torch, gradio; print("torch", torch.__version__, "gradio", gradio.__version__)')"
