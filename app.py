@@ -358,20 +358,20 @@ def model_facts(name: str | None) -> str:
              f"- trained {card.get('steps', 0):,} steps, {card.get('wall_time_hours', 0):.2f} h on "
              f"{card.get('device', '?')}",
              f"- data: {data_text}"]
-    for key, value in flatten(card.get("evaluation", {})):
-        lines.append(f"- {key}: {value:.3f}" if isinstance(value, float) else f"- {key}: {value}")
+    evaluation = card.get("evaluation", {})
+    validation = evaluation.get("validation", {})
+    if validation.get("methods"):
+        lines.append(f"\nValidation ({validation.get('images', '?')}, masked PSNR dB / SSIM / detail):\n")
+        lines.append("| method | medium masks | large masks |\n|---|---|---|")
+        for method, by_size in validation["methods"].items():
+            cells = [f"{n['psnr_masked']:.2f} / {n['ssim']:.3f} / {n['detail']:.2f}" if (n := by_size.get(size))
+                     else "–" for size in ("medium", "large")]
+            lines.append(f"| {method} | {cells[0]} | {cells[1]} |")
+    if evaluation.get("note"):
+        lines.append(f"\n{evaluation['note']}")
     if card.get("sha256"):
-        lines.append(f"- sha256 `{card['sha256'][:12]}…`")
+        lines.append(f"\nsha256 `{card['sha256'][:12]}…`")
     return "\n".join(lines)
-
-
-def flatten(tree: dict, prefix: str = "") -> list[tuple[str, object]]:
-    """{"a": {"b": 1}} -> [("a / b", 1)]: nested evaluation numbers as one list."""
-    items = []
-    for key, value in tree.items():
-        name = f"{prefix}{key}".replace("_", " ")
-        items += flatten(value, f"{name} / ") if isinstance(value, dict) else [(name, value)]
-    return items
 
 
 def model_choices() -> tuple[list[tuple[str, str]], str | None]:
