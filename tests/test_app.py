@@ -296,7 +296,9 @@ def test_critic_overlay_is_red_for_fake_and_leaves_outside_untouched():
 
 def test_model_facts_show_the_card():
     text = app.model_facts(TEST_MODEL)
-    assert "inpaint-tiny-test" in text and "49,200" in text and "30 steps" in text and "psnr" in text
+    assert "inpaint-tiny-test" in text and "49,200" in text and "30 steps" in text
+    shipped = app.model_facts("inpaint-photo")  # its card carries the validation numbers
+    assert "| gan |" in shipped and "| telea |" in shipped and "medium masks" in shipped
     assert "Cannot read" in app.model_facts("no-such-model")
     update, _ = app.model_dropdown_update()
     assert (f"{TEST_MODEL} (default)", TEST_MODEL) in update["choices"] and update["value"] == TEST_MODEL
