@@ -6,15 +6,14 @@ Training speed is one full GAN step of gan_core.train (G and D, hinge + L1 + fea
 of 8 crops of 256x256 with random training masks. Run it on an otherwise idle machine.
 """
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from gan_core.bench import time_it  # noqa: E402
 from gan_core.masks import training_mask  # noqa: E402
 from gan_core.models import InpaintConfig, InpaintGenerator, count_parameters  # noqa: E402
 from gan_core.train import Trainer, TrainConfig  # noqa: E402
@@ -25,16 +24,6 @@ VARIANTS = {  # name: (TrainConfig overrides, InpaintConfig)
     "dilated c64": ({"g_block": "dilated"}, InpaintConfig(block="dilated")),
     "ffc c64, 9 blocks": ({"g_blocks": 9}, InpaintConfig(n_blocks=9)),
 }
-
-
-def median_ms(function, repeats: int) -> float:
-    function()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
 
 
 def main():
@@ -52,9 +41,9 @@ def main():
     for name, (overrides, config) in VARIANTS.items():
         generator = InpaintGenerator(config).eval()
         with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=args.bf16):
-            infer_ms = median_ms(lambda: generator(image, mask), 5)
+            infer_ms = time_it(lambda: generator(image, mask), 5)
         trainer = Trainer(TrainConfig(bf16=args.bf16, **overrides), torch.device("cpu"))
-        step_ms = median_ms(lambda: trainer.step(batch), 4)
+        step_ms = time_it(lambda: trainer.step(batch), 4)
         print(f"{name:22} {count_parameters(generator) / 1e6:9.2f} {infer_ms:9.1f} {1000 / step_ms:14.2f}")
 
 
