@@ -30,11 +30,11 @@ import pandas as pd
 import torch
 from PIL import Image
 
-from gan_core import classical, inference, io_checks, masks, metrics, toy
+from gan_core import classical, dcgan, inference, io_checks, masks, metrics, toy
 from gan_core import data as data_lib
 from gan_core import weights as weights_lib
 from gan_core.evaluate_latent import hole_l1, square_holes
-from gan_core.latent_search import LatentSearchConfig, latent_inpaint, mean_image_fill, project_to_sphere
+from gan_core.latent_search import LatentSearchConfig, latent_inpaint, mean_image_fill
 
 try:  # On ZeroGPU Spaces, GPU work must run inside functions decorated with spaces.GPU.
     import spaces
@@ -1054,15 +1054,10 @@ def dcgan_models():
                                 "`python -m gan_core.train --task dcgan ... --export dcgan-fashion`.") from error
 
 
-def dcgan_noise(seed: float, n: int, noise_dim: int) -> torch.Tensor:
-    """n noise vectors z ~ N(0, I) fixed by seed: the same seed always shows the same garments."""
-    return torch.randn(n, noise_dim, generator=torch.Generator().manual_seed(int(seed)))
-
-
 def dcgan_generate(generator, noise: torch.Tensor) -> torch.Tensor:
-    """G(z) for a batch of noise, on one thread (fastest for small batches on a busy CPU)."""
-    with toy.one_thread(), torch.no_grad():
-        return generator.eval()(noise).clamp(-1, 1)
+    """G(z) on one thread (fastest for small batches on a busy CPU)."""
+    with toy.one_thread():
+        return dcgan.generate(generator, noise)
 
 
 def dcgan_samples(seed: float):
@@ -1071,7 +1066,7 @@ def dcgan_samples(seed: float):
         generator, _, card = dcgan_models()
     except FileNotFoundError as error:
         return None, f"⚠️ {error}"
-    images = dcgan_generate(generator, dcgan_noise(seed, DCGAN_GRID * DCGAN_GRID, generator.config.noise_dim))
+    images = dcgan_generate(generator, dcgan.seeded_noise(seed, DCGAN_GRID * DCGAN_GRID, generator.config.noise_dim))
     grid = enlarge(tile(images, DCGAN_GRID), 2)
     return (learn_file(grid, "dcgan-samples"),
             f"64 garments from noise seed {int(seed)}: model `{card.get('name', DCGAN_WEIGHTS)}`, trained "
@@ -1089,9 +1084,8 @@ def dcgan_interpolate(seed_a: float, seed_b: float, t: float):
     except FileNotFoundError as error:
         return None, None, f"⚠️ {error}"
     nz = generator.config.noise_dim
-    z_a, z_b = dcgan_noise(seed_a, 1, nz), dcgan_noise(seed_b, 1, nz)
-    weights = torch.cat([torch.linspace(0, 1, DCGAN_GRID), torch.tensor([float(t)])])[:, None]   # (9, 1)
-    noise = project_to_sphere((1 - weights) * z_a + weights * z_b)                               # (9, nz)
+    fractions = torch.cat([torch.linspace(0, 1, DCGAN_GRID), torch.tensor([float(t)])])   # 8 frames + the one at t
+    noise = dcgan.interpolate(dcgan.seeded_noise(seed_a, 1, nz), dcgan.seeded_noise(seed_b, 1, nz), fractions)
     frames = dcgan_generate(generator, noise)
     row = enlarge(tile(frames[:DCGAN_GRID], DCGAN_GRID), 3)
     single = enlarge(gray_to_rgb(frames[-1]), LATENT_SCALE)

@@ -70,3 +70,28 @@ class DCGANDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         features = self.features(x)
         return self.logit(features).view(-1), [features]
+
+
+def seeded_noise(seed: int, n: int, noise_dim: int = 100) -> torch.Tensor:
+    """n noise vectors z ~ N(0, I) fixed by a seed: the same seed always gives the same samples."""
+    return torch.randn(n, noise_dim, generator=torch.Generator().manual_seed(int(seed)))
+
+
+def interpolate(z_a: torch.Tensor, z_b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Points at fractions t (shape (n,)) along the line z_a -> z_b, put back on the sphere |z| = sqrt(dim).
+
+    Gaussian noise in many dimensions lives near that sphere; the plain average of two random z is
+    too short and G draws it washed out.
+    """
+    return project_to_sphere((1 - t[:, None]) * z_a + t[:, None] * z_b)
+
+
+def project_to_sphere(z: torch.Tensor) -> torch.Tensor:
+    """Put each z (B, nz) on the sphere of radius sqrt(nz), where N(0, I) noise concentrates."""
+    return z * (z.shape[1] ** 0.5 / z.norm(dim=1, keepdim=True).clamp_min(1e-8))
+
+
+@torch.no_grad()
+def generate(generator: DCGANGenerator, noise: torch.Tensor) -> torch.Tensor:
+    """G(z) in eval mode (batch-norm running statistics), clamped to [-1, 1]."""
+    return generator.eval()(noise).clamp(-1, 1)

@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from . import losses
+from .dcgan import project_to_sphere
 
 BLENDS = ("poisson", "paste")
 
@@ -106,11 +107,6 @@ def prior_loss(discriminator, generated: torch.Tensor, kind: str) -> torch.Tenso
     """
     logits, _ = discriminator(generated)  # (B,)
     return torch.vmap(lambda logit: losses.g_loss(kind, logit))(logits[:, None])
-
-
-def project_to_sphere(z: torch.Tensor) -> torch.Tensor:
-    """Put each z (B, nz) on the sphere of radius sqrt(nz), where N(0, I) noise concentrates."""
-    return z * (z.shape[1] ** 0.5 / z.norm(dim=1, keepdim=True).clamp_min(1e-8))
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -66,3 +66,14 @@ def test_bad_configs_are_clear_errors():
         InpaintGenerator(InpaintConfig(block="gated"))
     with pytest.raises(ValueError, match="scale"):
         RestorationGenerator(RestorationConfig(scale=3))
+
+
+def test_dcgan_noise_and_interpolation():
+    from gan_core import dcgan
+    z_a, z_b = dcgan.seeded_noise(1, 1), dcgan.seeded_noise(2, 1)
+    assert torch.equal(z_a, dcgan.seeded_noise(1, 1)) and not torch.equal(z_a, z_b)
+    path = dcgan.interpolate(z_a, z_b, torch.tensor([0.0, 0.5, 1.0]))
+    assert torch.allclose(path.norm(dim=1), torch.full((3,), 10.0), atol=1e-4)  # on the sphere |z| = sqrt(100)
+    assert torch.allclose(path[0], dcgan.project_to_sphere(z_a)[0], atol=1e-5)
+    images = dcgan.generate(DCGANGenerator(), path)
+    assert images.shape == (3, 1, 32, 32) and images.abs().max() <= 1
