@@ -310,15 +310,20 @@ def save_png(image: np.ndarray, stem: str, compress_level: int = 3) -> str:
     return path
 
 
-def prune_outputs(now: float | None = None) -> None:
-    """Delete our result files older than an hour; Gradio has copied them to its own cache by then."""
+def prune_files(folder: Path, pattern: str, max_age_s: float, now: float | None = None) -> None:
+    """Delete our files in `folder` older than max_age_s; Gradio has copied them to its own cache by then."""
     now = now or time.time()
-    for path in OUTPUT_DIR.glob("*.png"):
+    for path in folder.glob(pattern):
         try:
-            if now - path.stat().st_mtime > OUTPUT_MAX_AGE_S:
+            if now - path.stat().st_mtime > max_age_s:
                 path.unlink()
         except OSError:  # another request pruned it first
             pass
+
+
+def prune_outputs(now: float | None = None) -> None:
+    """Delete result PNGs older than an hour."""
+    prune_files(OUTPUT_DIR, "*.png", OUTPUT_MAX_AGE_S, now)
 
 
 def critic_overlay(image: np.ndarray, critic: np.ndarray) -> np.ndarray:
@@ -778,12 +783,7 @@ def learn_prune(now: float | None = None) -> None:
     if now - _learn_last_prune[0] < 60:
         return
     _learn_last_prune[0] = now
-    for path in LEARN_OUTPUT_DIR.glob("*.*"):
-        try:
-            if now - path.stat().st_mtime > LEARN_OUTPUT_MAX_AGE_S:
-                path.unlink()
-        except OSError:  # another request pruned it first
-            pass
+    prune_files(LEARN_OUTPUT_DIR, "*.*", LEARN_OUTPUT_MAX_AGE_S, now)
 
 
 def enlarge(image: np.ndarray, scale: int) -> np.ndarray:

@@ -35,7 +35,7 @@ from . import losses
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from .models import (DiscriminatorConfig, InpaintConfig, InpaintGenerator, PatchDiscriminator,
                      RestorationConfig, RestorationGenerator)
-from .weights import save_weights
+from .weights import save_weights, sha256_of
 
 TASKS = ("inpaint", "denoise", "sr2", "sr4", "dcgan")
 
@@ -437,7 +437,7 @@ def export(trainer: Trainer, name: str, evaluation: dict | None = None) -> Path:
     if cfg.task == "dcgan":
         data_info = {"source": "Fashion-MNIST train split (Debian package dataset-fashion-mnist)", "images": 60000}
     elif cfg.data.startswith("manifest:"):
-        data_info.update(manifest="data/photos.csv", manifest_sha256=_sha256(data_lib.MANIFEST),
+        data_info.update(manifest="data/photos.csv", manifest_sha256=sha256_of(data_lib.MANIFEST),
                          files=len(data_lib.resolve_files(cfg.data)))
     card = {
         "name": name, "task": cfg.task,
@@ -452,11 +452,6 @@ def export(trainer: Trainer, name: str, evaluation: dict | None = None) -> Path:
         "evaluation": evaluation or {},
     }
     return save_weights(Path(cfg.weights_dir) / f"{name}.safetensors", trainer.generator_ema, trainer.discriminator, card)
-
-
-def _sha256(path) -> str:
-    import hashlib
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def parse_args(argv=None) -> TrainConfig:
