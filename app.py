@@ -6,7 +6,8 @@ listens; on Hugging Face Spaces the same file is the app). This file only wires 
 
 1. settings;  2. reading what the user sent (photo, painted or uploaded mask);  3. running a method;
 4. writing results (PNG files, the critic's heatmap, model facts);  5. the handlers behind each button;
-6. the tabs (Inpaint, Evaluate; Learn and Restore slot in beside them);  7. build_demo() and launch.
+6. the tabs (Inpaint, Evaluate; then Learn and Restore, each in a section of its own);  7. build_demo()
+and launch.
 
 Results go back to the browser as PNG files we write ourselves, one new file per result: Gradio 6.31 writes
 returned PIL images and arrays to a content-addressed cache path without an atomic rename, and identical
@@ -677,7 +678,7 @@ def evaluate_tab(demo: gr.Blocks) -> None:
 
 
 def api_endpoints() -> None:
-    """Endpoints for scripts, with no place in the page: /inpaint takes a photo and a mask file."""
+    """Endpoints for scripts, with no place in the page: /inpaint takes a photo and a mask file, /restore a photo."""
     with gr.Column(visible=False):
         image = guard_uploads(gr.Image(type="pil", image_mode=None, label="image"))
         mask = guard_uploads(gr.Image(type="pil", image_mode=None, label="mask (white = fill)"))
@@ -688,9 +689,15 @@ def api_endpoints() -> None:
         trigger = gr.Button("inpaint")
     trigger.click(inpaint_api, [image, mask, grow, method, model], filled, api_name="inpaint")
 
-
-# ----------------------------------------------------------------------------------------------------
-# 7. The app
+    with gr.Column(visible=False):
+        photo = guard_uploads(gr.Image(type="pil", image_mode=None, label="image"))
+        task = gr.Radio(list(RESTORE_TASKS), value="denoise", label="task (denoise; sr2, sr4: enlarge 2x, 4x)")
+        restore_method = gr.Radio(list(RESTORE_METHODS), value="gan",
+                                  label="method (gan; classical: nlmeans for denoise, bicubic or lanczos for sr2, sr4)")
+        noise_sigma = gr.Number(0, label="noise_sigma (seeded Gaussian noise added first, 0-50 on 0-255)")
+        restored = gr.Image(type="filepath", format="png", label="restored")
+        restore_trigger = gr.Button("restore")
+    restore_trigger.click(restore_api, [photo, task, restore_method, noise_sigma], restored, api_name="restore")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -1407,8 +1414,245 @@ def learn_tab(demo: gr.Blocks) -> None:
                   api_visibility="undocumented")
 
 
+# ----------------------------------------------------------------------------------------------------
+# 6c. The Restore tab: denoise a photo or enlarge it 2x / 4x, with a GAN or a classical method to compare
+
+RESTORE_TASKS = {"denoise": "Denoise", "sr2": "Enlarge 2x", "sr4": "Enlarge 4x"}   # gan_core task -> label
+RESTORE_SCALES = {"denoise": 1, "sr2": 2, "sr4": 4}
+RESTORE_METHODS = {"gan": "GAN", "nlmeans": "Non-local means (classical)", "bicubic": "Bicubic (classical)",
+                   "lanczos": "Lanczos (classical)"}
+RESTORE_METHODS_FOR = {"denoise": ("gan", "nlmeans"), "sr2": ("gan", "bicubic", "lanczos"),
+                       "sr4": ("gan", "bicubic", "lanczos")}
+RESTORE_WEIGHTS_ENV = "GAN_STUDIO_RESTORE_WEIGHTS"  # folder of TASK.safetensors; default weights/ (tests: tiny ones)
+MAX_NOISE_SIGMA = 50                    # on 0-255; the denoiser learned on sigma 5-50
+NOISE_SEED = 0                          # the synthetic noise is the same on every run, so results can be compared
+CLOSE_UP_SIDE = 256                     # output pixels on each side of the close-up, shown pixel-doubled
+RESTORE_EXAMPLES = (("dandelions", "denoise", 25), ("ladybird", "sr2", 0), ("room", "sr4", 0))
+
+
+@dataclass
+class Restored:
+    task: str
+    method: str
+    source: np.ndarray                  # HxWx3 uint8: what the method worked on (with the synthetic noise, if any)
+    image: np.ndarray                   # HxWx3 uint8: the result, 2x / 4x larger for enlargements
+    seconds: float
+    detail: str                         # one line on what was done, for the status text
+
+
+def restore_weights(task: str) -> Path:
+    """weights/TASK.safetensors, or the same name in the folder GAN_STUDIO_RESTORE_WEIGHTS names (may not exist)."""
+    return Path(os.environ.get(RESTORE_WEIGHTS_ENV) or weights_lib.WEIGHTS_DIR) / f"{task}.safetensors"
+
+
+def classical_names(task: str) -> str:
+    """'Non-local means (classical)' or 'Bicubic (classical) or Lanczos (classical)': what works without a model."""
+    return " or ".join(RESTORE_METHODS[method] for method in RESTORE_METHODS_FOR[task][1:])
+
+
+def check_restore_model(task: str) -> Path:
+    """The task's weights file, or a gr.Error that names the missing file and the method that works without it."""
+    path = restore_weights(task)
+    if not path.exists():
+        raise gr.Error(f"The {task} model ({RESTORE_TASKS[task]}) is not installed: {path.parent.name}/{path.name} "
+                       f"is missing. Choose {classical_names(task)} instead: the classical methods need no model.")
+    return path
+
+
+def restore_models_note() -> str:
+    """One Markdown line: which GAN models are installed (with their training steps) and which are not yet."""
+    installed, missing = [], []
+    for task, label in RESTORE_TASKS.items():
+        path = restore_weights(task)
+        if not path.exists():
+            missing.append(label)
+            continue
+        try:
+            steps = weights_lib.read_card(path).get("steps")
+            installed.append(label + (f" ({steps:,} training steps)" if steps else ""))
+        except (FileNotFoundError, ValueError):
+            installed.append(f"{label} (its model card is missing or unreadable)")
+    if not installed:
+        return "**GAN models:** none installed yet; the classical methods work for every task."
+    return (f"**GAN models installed:** {', '.join(installed)}."
+            + (f" Not yet: {', '.join(missing)}; use a classical method there." if missing else ""))
+
+
+def restore_method_choices(task: str) -> list[tuple[str, str]]:
+    """(label, value) of the methods that can do a task, GAN first."""
+    return [(RESTORE_METHODS[method], method) for method in RESTORE_METHODS_FOR.get(task, ("gan",))]
+
+
+def restore_methods(task: str, method: str | None) -> dict:
+    """The Method radio after the task changed: the task's methods, keeping GAN or the nearest classical one."""
+    methods = RESTORE_METHODS_FOR.get(task, ("gan",))
+    keep = method if method in methods else methods[1]   # GAN is always offered; else the first classical one
+    return gr.update(choices=restore_method_choices(task), value=keep)
+
+
+def check_restore_request(photo: np.ndarray, task: str, method: str, noise_sigma) -> float:
+    """Refuse unknown tasks and methods, noise outside 0-50 and results over the pixel limit; the sigma as float."""
+    if task not in RESTORE_TASKS:
+        raise gr.Error(f"Unknown task {task!r}; choose one of: {', '.join(RESTORE_TASKS)}.")
+    if method not in RESTORE_METHODS_FOR[task]:
+        raise gr.Error(f"{method!r} is not a method for {RESTORE_TASKS[task]} ({task}); choose one of: "
+                       f"{', '.join(RESTORE_METHODS_FOR[task])}.")
+    sigma = float(noise_sigma or 0)
+    if not 0 <= sigma <= MAX_NOISE_SIGMA:  # also refuses NaN
+        raise gr.Error(f"The synthetic noise must be between 0 and {MAX_NOISE_SIGMA} (sigma on the 0-255 scale), "
+                       f"not {noise_sigma}.")
+    scale = RESTORE_SCALES[task]
+    height, width = photo.shape[:2]
+    if height * width * scale**2 > MAX_PIXELS:
+        fit = (MAX_PIXELS / (height * width)) ** 0.5 / scale
+        advice = "Choose Enlarge 2x, or use" if scale == 4 and height * width * 4 <= MAX_PIXELS else "Use"
+        raise gr.Error(f"Enlarging this {width}x{height} px photo {scale}x would make a {width * scale}x"
+                       f"{height * scale} px image ({io_checks.megapixels(width * height * scale**2)}), over the "
+                       f"studio's limit of {io_checks.megapixels(MAX_PIXELS)}. {advice} a photo of at most "
+                       f"{int(width * fit)}x{int(height * fit)} px.")
+    return sigma
+
+
+def conversion_notes(image) -> list[str]:
+    """What converting an upload to 8-bit RGB loses, for the user: transparency and 16-bit depth."""
+    mode = getattr(image, "mode", "")
+    notes = []
+    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in getattr(image, "info", {})):
+        notes.append("The photo has transparent areas; they were filled with white (the result has no transparency).")
+    if mode.startswith("I") or mode == "F":
+        notes.append("The photo has 16 bits per channel; it was processed at 8 bits, and the PNG is 8-bit.")
+    return notes
+
+
+@gpu
+def run_restore_gan(photo: np.ndarray, task: str, weights: str, progress=None) -> np.ndarray:
+    """The restoration GAN over the photo in tiles, in its own function so that ZeroGPU can give it a GPU."""
+    return inference.restore_detailed(photo, task, weights=weights, progress=progress)
+
+
+def run_restore(photo: np.ndarray, task: str, method: str, noise_sigma=0, progress=None) -> Restored:
+    """Add the seeded synthetic noise (if asked), then denoise or enlarge with one method.
+
+    progress: called with the fraction of GAN tiles done.
+    """
+    sigma = check_restore_request(photo, task, method, noise_sigma)
+    weights = check_restore_model(task) if method == "gan" else None
+    source = photo if not sigma else data_lib.add_gaussian_noise(photo, sigma, np.random.default_rng(NOISE_SEED))
+    started = time.perf_counter()
+    if method == "gan":
+        image = run_restore_gan(source, task, str(weights), progress)
+        detail = f"the GAN (model `{task}`)"
+    elif method == "nlmeans":
+        strength = sigma or metrics.noise_sigma(source)
+        image = classical.nl_means(source, strength)
+        detail = (f"OpenCV's non-local means (classical), set for noise sigma {strength:.0f}"
+                  + ("" if sigma else " (estimated from the photo)"))
+    else:
+        image = classical.upscale(source, RESTORE_SCALES[task], method)
+        detail = f"Pillow's {method.capitalize()} filter (classical, no learning)"
+    return Restored(task, method, source, image, time.perf_counter() - started, detail)
+
+
+def close_up(image: np.ndarray, side: int = CLOSE_UP_SIDE) -> np.ndarray:
+    """The centre of an image, `side` px square (less if it is smaller), every pixel doubled to be seen."""
+    height, width = image.shape[:2]
+    top, left = max(0, (height - side) // 2), max(0, (width - side) // 2)
+    return enlarge(image[top:top + side, left:left + side], 2)
+
+
+@friendly_errors
+def restore_photo(image, task: str, method: str, noise_sigma: float, progress=gr.Progress()):
+    """Restore tab, "Run": (before/after pair, close-up pair, PNG to download, status Markdown)."""
+    progress(0.02, desc="Reading the photo")
+    photo = read_photo(image)
+    notes = conversion_notes(image)
+    warn(notes)
+    label = RESTORE_TASKS.get(task, task)
+    result = run_restore(photo, task, method, noise_sigma,
+                         progress=lambda fraction: progress(0.05 + 0.85 * fraction, desc=f"{label}: tile by tile"))
+    progress(0.92, desc="Saving the full-resolution PNG")
+    scale = RESTORE_SCALES[task]
+    before = result.source if scale == 1 else enlarge(result.source, scale)   # the same size as the result
+    after = save_png(result.image, f"{task}-{method}")
+    pair = (save_png(before, "restore-before", compress_level=1), after)
+    close = (save_png(close_up(before), "close-before", 1), save_png(close_up(result.image), "close-after", 1))
+    height, width = photo.shape[:2]
+    out_height, out_width = result.image.shape[:2]
+    lines = [f"**{label}** in {result.seconds:.2f} s with {result.detail}: {width}x{height} px → {out_width}x"
+             f"{out_height} px ({io_checks.megapixels(out_width * out_height)}). The PNG is full size and lossless."]
+    noisy = result.source is not photo
+    left = "the noisy photo the method received" if noisy else "the photo as sent"
+    if noisy:
+        lines.append(f"Synthetic noise of sigma {float(noise_sigma):g} was added first (seed {NOISE_SEED}: the same "
+                     "noise every run)." + (f" Left side: {left}." if scale == 1 else ""))
+    if noisy and scale == 1:
+        lines.append(f"Against your photo before the noise: noisy {metrics.psnr(photo, result.source):.2f} dB, "
+                     f"result **{metrics.psnr(photo, result.image):.2f} dB** PSNR (higher = closer).")
+    if scale > 1:
+        lines.append(f"Left side: {left}, each pixel repeated {scale}x{scale} (nearest neighbour), so both sides are "
+                     "the same size.")
+    return pair, close, after, "\n\n".join(lines + [f"⚠️ {n}" for n in notes])
+
+
+@friendly_errors
+def restore_api(image, task: str = "denoise", method: str = "gan", noise_sigma: float = 0) -> str:
+    """API endpoint /restore: a photo -> path of the denoised or enlarged full-size PNG.
+
+    task: denoise, sr2 or sr4 (2x / 4x larger). method: gan, or the classical nlmeans (denoise), bicubic or
+    lanczos (sr2, sr4). noise_sigma: seeded Gaussian noise (0-50 on 0-255) added first, to try a denoiser on a
+    clean photo.
+    """
+    photo = read_photo(image)
+    warn(conversion_notes(image))
+    result = run_restore(photo, task, method, noise_sigma)
+    return save_png(result.image, f"{task}-{method}")
+
+
+def restore_tab(demo: gr.Blocks) -> None:
+    """Denoise a photo or enlarge it 2x / 4x with a GAN; the classical method alongside, to compare."""
+    with gr.Tab("Restore", id="restore"):
+        gr.Markdown("Upload or paste a photo (or click an example below), choose what to do and press **Run**. "
+                    "Choose a classical method instead of the GAN to compare the two on the same photo.")
+        with gr.Row():
+            with gr.Column(scale=3):
+                photo = guard_uploads(gr.Image(label="Photo", type="pil", image_mode=None, elem_id="restore-photo",
+                                               sources=("upload", "clipboard"), height=420))
+            with gr.Column(scale=2):
+                task = gr.Radio([(label, name) for name, label in RESTORE_TASKS.items()], value="denoise",
+                                label="Task")
+                method = gr.Radio(restore_method_choices("denoise"), value="gan", label="Method",
+                                  info="GAN = the trained network; the classical methods need no model")
+                noise = gr.Slider(0, MAX_NOISE_SIGMA, value=0, step=1, label="Add synthetic noise first (sigma, 0-255 "
+                                  "scale; 0 = off)", info="Try the denoiser on a clean photo: the same noise every run")
+                models_note = gr.Markdown(restore_models_note())
+                run = gr.Button("Run", variant="primary")
+        gr.Examples([[str(EXAMPLES_DIR / f"{name}.jpg"), name_of_task, sigma]
+                     for name, name_of_task, sigma in RESTORE_EXAMPLES],
+                    inputs=[photo, task, noise], label="Examples: press Run after choosing one",
+                    example_labels=[f"{name.capitalize()}: {RESTORE_TASKS[name_of_task].lower()}"
+                                    + (f", noise {sigma}" if sigma else "")
+                                    for name, name_of_task, sigma in RESTORE_EXAMPLES])
+        status = gr.Markdown()
+        download = gr.DownloadButton("Download the result (PNG, full resolution)", interactive=False,
+                                     elem_id="restore-download")
+        with gr.Row(equal_height=False):
+            before_after = gr.ImageSlider(label="Before / after (drag the handle)", type="filepath", format="png",
+                                          max_height=640, scale=3)
+            close = gr.ImageSlider(label="Close-up: the centre, up to 256x256 px, enlarged", type="filepath",
+                                   format="png", max_height=640, scale=2)
+
+        task.change(restore_methods, [task, method], method, api_visibility="private", queue=False)
+        run.click(restore_photo, [photo, task, method, noise], [before_after, close, download, status],
+                  api_name="restore_photo").success(enable, None, download, api_visibility="private", queue=False)
+        demo.load(restore_models_note, None, models_note, api_name="restore_models", queue=False)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 7. The app
+
+
 def build_demo() -> gr.Blocks:
-    """The whole studio: one tab per task. Learn and Restore are added beside Inpaint and Evaluate."""
+    """The whole studio: one tab per task (Inpaint, Evaluate, Learn, Restore)."""
     with gr.Blocks(title="GAN Restoration Studio", delete_cache=(3600, 3600)) as demo:
         gr.Markdown("# GAN Restoration Studio\nRepair a photo with a generative adversarial network, compare it "
                     "with classical methods, and see what its critic thinks.")
@@ -1416,7 +1660,7 @@ def build_demo() -> gr.Blocks:
             inpaint_tab(demo)
             evaluate_tab(demo)
             learn_tab(demo)
-            # restore_tab(demo)  -> the Restore tab (denoising, super-resolution) goes here
+            restore_tab(demo)
         api_endpoints()
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo

@@ -4,15 +4,18 @@
 
 Starts `python app.py` on a free loopback port (with the tiny test model unless --model says), then for each tab saves
 <out>/<tab>-empty.png and, after clicking an example and running the tab's main action, <out>/<tab>-result.png.
+The Restore tab gets the denoise/sr2/sr4 models of --restore-weights (default weights/); it denoises the
+Dandelions example with the GAN if there is a denoise model, else with non-local means.
 Look at them: layout, labels and empty states are only checked by eye.
 """
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from studio_server import start_app, stop_app  # noqa: E402
+from studio_server import restore_weights_dir, start_app, stop_app  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -22,12 +25,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="/tmp/screens")
     parser.add_argument("--model", default="inpaint-tiny-test", help="the default model of the app")
+    parser.add_argument("--restore-weights", default=str(ROOT / "weights"),
+                        help="folder with the Restore tab's denoise/sr2/sr4.safetensors (and .json cards)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
     url = start_app(model=args.model)
+    for task in ("denoise", "sr2", "sr4"):
+        for suffix in (".safetensors", ".json"):
+            if (Path(args.restore_weights) / f"{task}{suffix}").exists():
+                shutil.copy(Path(args.restore_weights) / f"{task}{suffix}", restore_weights_dir())
+    has_denoiser = (restore_weights_dir() / "denoise.safetensors").exists()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -59,6 +69,20 @@ def main() -> None:
             page.wait_for_selector("text=Closest to the original")
             page.wait_for_timeout(1500)
             page.screenshot(path=out / "evaluate-result.png", full_page=True)
+
+            page.get_by_role("tab", name="Restore").click()
+            page.wait_for_selector("#restore-photo")
+            page.wait_for_timeout(500)
+            page.screenshot(path=out / "restore-empty.png", full_page=True)
+            page.get_by_text("Dandelions: denoise, noise 25", exact=True).click()
+            page.wait_for_timeout(1000)
+            if not has_denoiser:
+                page.get_by_label("Non-local means (classical)").check()
+            page.get_by_role("button", name="Run", exact=True).click()
+            page.wait_for_function("() => { const b = document.querySelector('#restore-download');"
+                                   " return b && !b.disabled && !b.closest('[disabled]'); }")
+            page.wait_for_timeout(1500)
+            page.screenshot(path=out / "restore-result.png", full_page=True)
             browser.close()
     finally:
         stop_app()

@@ -1,4 +1,4 @@
-"""Shared fixtures: small images the tests make themselves, and a tiny trained-from-scratch checkpoint."""
+"""Shared fixtures: small images the tests make themselves, and tiny trained-from-scratch checkpoints."""
 import sys
 from pathlib import Path
 
@@ -42,3 +42,17 @@ def tiny_weights(image_folder, tmp_path_factory) -> Path:
                       "--export", "tiny", "--weights-dir", str(out / "weights"), "--sample-every", "100", *TINY])
     train(cfg)
     return out / "weights" / "tiny.safetensors"
+
+
+@pytest.fixture(scope="session")
+def tiny_restore_weights(image_folder, tmp_path_factory) -> Path:
+    """A folder with tiny denoise.safetensors and sr2.safetensors (3 steps each, about a second in all).
+
+    sr4 is left out on purpose: the tests see what the studio does when a task's model is missing.
+    """
+    from gan_core.train import parse_args, train
+    out = tmp_path_factory.mktemp("restore-run")
+    for task in ("denoise", "sr2"):
+        train(parse_args(["--task", task, "--data", str(image_folder), "--out", str(out / task), "--steps", "3",
+                          "--export", task, "--weights-dir", str(out / "weights"), "--sample-every", "100", *TINY]))
+    return out / "weights"

@@ -1,14 +1,17 @@
 """Start the studio once for all API and browser tests: `python app.py` on a free loopback port.
 
 One server per test session (a module-level singleton, stopped at exit), with the tiny test model as the
-default so every GAN fill takes well under a second. Not a conftest.py on purpose: other test modules of
-the project do not need it.
+default so every GAN fill takes well under a second. Its Restore tab looks for its models in a folder of
+its own, empty at start (restore_weights_dir()): tests copy tiny models in, and leave out the ones whose
+absence they test. Not a conftest.py on purpose: other test modules of the project do not need it.
 """
 import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -29,13 +32,15 @@ def start_app(timeout: float = 90.0, model: str = TEST_MODEL) -> str:
     if "url" in _server:
         return _server["url"]
     port = free_port()
+    restore_weights = Path(tempfile.mkdtemp(prefix="gan-studio-restore-weights-"))
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "GAN_STUDIO_MODEL": model, "GRADIO_ANALYTICS_ENABLED": "False"}
+           "GAN_STUDIO_MODEL": model, "GAN_STUDIO_RESTORE_WEIGHTS": str(restore_weights),
+           "GRADIO_ANALYTICS_ENABLED": "False"}
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"gan-studio-test-{port}.log", "w")
     process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     atexit.register(stop_app)
-    _server.update(process=process, log=log)
+    _server.update(process=process, log=log, restore_weights=restore_weights)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -52,6 +57,11 @@ def start_app(timeout: float = 90.0, model: str = TEST_MODEL) -> str:
     raise RuntimeError(f"app.py did not answer on {url} within {timeout:.0f} s; see {log.name}")
 
 
+def restore_weights_dir() -> Path:
+    """The folder the running studio's Restore tab loads denoise/sr2/sr4.safetensors from (start it first)."""
+    return _server["restore_weights"]
+
+
 def stop_app() -> None:
     process = _server.pop("process", None)
     _server.pop("url", None)
@@ -63,3 +73,5 @@ def stop_app() -> None:
             process.kill()
     if "log" in _server:
         _server.pop("log").close()
+    if "restore_weights" in _server:
+        shutil.rmtree(_server.pop("restore_weights"), ignore_errors=True)

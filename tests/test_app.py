@@ -10,6 +10,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import app  # noqa: E402
+from gan_core.data import add_gaussian_noise  # noqa: E402
 
 TEST_MODEL = "inpaint-tiny-test"
 EXAMPLES = Path(app.__file__).resolve().parent / "examples"
@@ -280,6 +281,56 @@ def test_evaluate_shrinks_large_photos():
 
 
 # ----------------------------------------------------------------------------------------------------
+# Restore (the API tests in test_app_restore.py cover the GAN, missing models and bad files)
+
+
+@pytest.fixture
+def restore_models(tiny_restore_weights, monkeypatch):
+    """The tiny denoise and sr2 models (and no sr4 model) as the Restore tab's models."""
+    monkeypatch.setenv(app.RESTORE_WEIGHTS_ENV, str(tiny_restore_weights))
+
+
+def test_restore_with_synthetic_noise_shows_the_noisy_photo_and_the_psnr(restore_models):
+    image = photo(64, 80)
+    (before, after), _, download, status = app.restore_photo(Image.fromarray(image), "denoise", "nlmeans", 20)
+    noisy = load(before)
+    assert noisy.shape == load(after).shape == image.shape and download == after
+    expected = add_gaussian_noise(image, 20, np.random.default_rng(app.NOISE_SEED))
+    assert np.array_equal(noisy, expected), "the left side is the photo with the seeded sigma 20 noise"
+    assert "sigma 20 was added first" in status and "PSNR" in status and "set for noise sigma 20" in status
+
+
+def test_restore_method_choices_follow_the_task():
+    update = app.restore_methods("sr2", "nlmeans")
+    assert [value for _, value in update["choices"]] == ["gan", "bicubic", "lanczos"] and update["value"] == "bicubic"
+    assert app.restore_methods("denoise", "lanczos")["value"] == "nlmeans"
+    assert app.restore_methods("sr4", "gan")["value"] == "gan"
+
+
+def test_restore_models_note_says_which_are_installed(restore_models, monkeypatch):
+    note = app.restore_models_note()
+    assert "installed:** Denoise (3 training steps), Enlarge 2x (3 training steps)." in note
+    assert "Not yet: Enlarge 4x" in note
+    monkeypatch.setenv(app.RESTORE_WEIGHTS_ENV, str(app.HERE / "examples"))  # a folder without models
+    assert "none installed yet" in app.restore_models_note()
+
+
+def test_restore_warns_about_transparency_and_16_bit_depth(restore_models):
+    with pytest.warns(UserWarning, match="transparent areas"):
+        app.restore_api(Image.fromarray(photo(40, 40)).convert("RGBA"), "sr2", "bicubic")
+    deep = Image.fromarray(np.asarray(Image.fromarray(photo(40, 40)).convert("L")).astype(np.uint16) * 257)
+    with pytest.warns(UserWarning, match="16 bits"):
+        assert load(app.restore_api(deep, "denoise", "gan")).shape == (40, 40, 3)
+
+
+def test_close_up_is_the_centre_with_pixels_doubled():
+    image = photo(600, 1000)
+    close = app.close_up(image)
+    assert close.shape == (2 * app.CLOSE_UP_SIDE, 2 * app.CLOSE_UP_SIDE, 3)
+    assert np.array_equal(close[::2, ::2], image[172:428, 372:628])
+
+
+# ----------------------------------------------------------------------------------------------------
 # Helpers and wiring
 
 
@@ -341,4 +392,5 @@ def test_build_demo_names_every_action():
         warnings.simplefilter("ignore")
         demo = app.build_demo()
     names = {fn.api_name for fn in demo.fns.values()}
-    assert {"inpaint", "fill", "compare", "evaluate", "models", "model_card"} <= names
+    assert {"inpaint", "fill", "compare", "evaluate", "models", "model_card", "restore", "restore_photo",
+            "restore_models"} <= names

@@ -1,7 +1,8 @@
 """The studio in a real browser (Debian's Chromium driven by Playwright): upload, paint, Fill, download.
 
 Checks what only a browser shows: the canvas hands the server the photo at full size, the brush stroke
-becomes the mask, and the downloaded PNG differs from the upload under the stroke and nowhere else.
+becomes the mask, and the downloaded PNG differs from the upload under the stroke and nowhere else; the
+Restore tab's method choices follow its task, and its download is the full-size result.
 """
 import io
 import sys
@@ -13,6 +14,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from studio_server import ROOT, start_app  # noqa: E402
+
+from gan_core import classical  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -37,13 +40,13 @@ def page():
         browser.close()
 
 
-def download_result(page) -> np.ndarray:
-    """Wait for the Download button to come alive after Fill, click it, and read the PNG it saves."""
-    page.wait_for_function("() => { const b = document.querySelector('#download-result');"
-                           " return b && !b.disabled && !b.closest('[disabled]'); }", timeout=60_000)
+def download_result(page, button: str = "#download-result") -> np.ndarray:
+    """Wait for a Download button to come alive after Fill (or Run), click it, and read the PNG it saves."""
+    page.wait_for_function("(selector) => { const b = document.querySelector(selector);"
+                           " return b && !b.disabled && !b.closest('[disabled]'); }", arg=button, timeout=60_000)
     page.wait_for_timeout(300)
     with page.expect_download(timeout=30_000) as download_info:
-        page.locator("#download-result").click()
+        page.locator(button).click()
     return np.asarray(Image.open(io.BytesIO(Path(download_info.value.path()).read_bytes())).convert("RGB"))
 
 
@@ -101,3 +104,18 @@ def test_example_loads_photo_and_prepared_mask_in_one_click(page):
     grown[rows.min() - 8:rows.max() + 9, cols.min() - 8:cols.max() + 9] = True  # the mask's box + the grow
     assert changed[mask].mean() > 0.5, "the prepared mask was not filled where it belongs"
     assert not changed[~grown].any(), "pixels away from the prepared mask changed (a shifted mask layer?)"
+
+
+def test_restore_tab_enlarges_with_a_classical_method(page, tmp_path):
+    """Restore tab: choosing Enlarge 2x offers the classical filters; Run gives a PNG twice the upload's size."""
+    photo = np.asarray(Image.open(ROOT / "examples" / "ladybird.jpg").convert("RGB"))[:120, :160]
+    upload = tmp_path / "small.png"
+    Image.fromarray(photo).save(upload)
+    page.reload()
+    page.get_by_role("tab", name="Restore").click()
+    page.locator("#restore-photo input[type=file]").first.set_input_files(str(upload))
+    page.get_by_label("Enlarge 2x").check()
+    page.get_by_label("Bicubic (classical)").check()  # offered only once the task is an enlargement
+    page.get_by_role("button", name="Run", exact=True).click()
+    result = download_result(page, "#restore-download")
+    assert np.array_equal(result, classical.upscale(photo, 2, "bicubic"))

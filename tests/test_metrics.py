@@ -23,3 +23,14 @@ def test_metrics_tell_a_perfect_fill_from_a_smear():
 def test_empty_mask_psnr_is_an_error():
     with pytest.raises(ValueError):
         metrics.psnr(np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8)))
+
+
+def test_noise_sigma_reads_the_noise_level_of_a_photo():
+    from gan_core.data import add_gaussian_noise
+    photo = cv2.GaussianBlur(striped_photo(128, 160, 1), (0, 0), 1)
+    assert metrics.noise_sigma(photo) < 1.5
+    for sigma in (5, 15, 30):
+        noisy = add_gaussian_noise(photo, sigma, np.random.default_rng(sigma))
+        assert metrics.noise_sigma(noisy) == pytest.approx(sigma, rel=0.15), sigma
+    assert metrics.noise_sigma(np.zeros((2, 50, 3), np.uint8)) == 0.0
+    assert metrics.noise_sigma(noisy[..., 0]) == pytest.approx(30, rel=0.15)  # greyscale too
