@@ -22,22 +22,34 @@ def navier_stokes(image: np.ndarray, mask: np.ndarray, radius: int = INPAINT_RAD
 INPAINT_METHODS = {"telea": telea, "ns": navier_stokes}
 
 
+# Best strengths per noise sigma (0-255 scale), by mean PSNR on crops of the TRAINING photos:
+#     python -m gan_core.evaluate --task denoise --tune
+# sigma: (fastNlMeans luminance strength h, its colour strength, Gaussian blur width in pixels).
+# Between sigmas: linear interpolation.
+TUNED_DENOISE = {5: (2.5, 2.5, 0.5), 10: (6.0, 6.0, 0.7), 15: (9.0, 9.0, 1.1), 25: (17.5, 17.5, 1.4),
+                 35: (24.5, 24.5, 1.7), 50: (30.0, 30.0, 2.0)}
+
+
+def tuned(sigma: float, column: int) -> float:
+    sigmas = sorted(TUNED_DENOISE)
+    return float(np.interp(sigma, sigmas, [TUNED_DENOISE[s][column] for s in sigmas]))
+
+
 def nl_means_strength(sigma: float) -> float:
-    """Filter strength h for fastNlMeansDenoisingColored at noise sigma (0-255 scale).
-
-    Tuned on the training photos (see gan_core.evaluate --tune-nlm): h close to sigma works best.
-    """
-    return float(np.clip(0.9 * sigma + 1.0, 3.0, 60.0))
+    """Filter strength h for fastNlMeansDenoisingColored at noise sigma, from the tuned table."""
+    return tuned(sigma, 0)
 
 
-def nl_means(image: np.ndarray, sigma: float, h: float | None = None) -> np.ndarray:
+def nl_means(image: np.ndarray, sigma: float, h: float | None = None, h_colour: float | None = None) -> np.ndarray:
+    """OpenCV's non-local means for colour images (7x7 patches, 21x21 search window), tuned strengths by default."""
     strength = nl_means_strength(sigma) if h is None else h
-    return cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(image), None, strength, strength, 7, 21)
+    colour = (tuned(sigma, 1) if h is None else strength) if h_colour is None else h_colour
+    return cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(image), None, strength, colour, 7, 21)
 
 
-def gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
-    """A blur whose width grows with the noise level: the simplest denoiser."""
-    return cv2.GaussianBlur(image, (0, 0), max(0.5, sigma / 25.0))
+def gaussian_blur(image: np.ndarray, sigma: float, width: float | None = None) -> np.ndarray:
+    """The simplest denoiser: a blur whose width (in pixels) grows with the noise sigma, from the tuned table."""
+    return cv2.GaussianBlur(image, (0, 0), tuned(sigma, 2) if width is None else width)
 
 
 def upscale(image: np.ndarray, scale: int, method: str = "bicubic") -> np.ndarray:

@@ -1,5 +1,7 @@
 """Measure the GAN against classical methods on held-out photos, with the same seeded masks for all.
 
+Inpainting is measured here; `--task denoise|sr2|sr4` hands over to gan_core.evaluate_restore.
+
     python -m gan_core.evaluate --images manifest:val --methods gan,telea,ns --masks small,medium,large \
         --seed 0 --json results.json --grid comparison.png
 
@@ -121,8 +123,14 @@ def record_in_card(weights_path: Path, table: dict, args) -> None:
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    task_only = argparse.ArgumentParser(add_help=False)
+    task_only.add_argument("--task", default="inpaint")
+    if task_only.parse_known_args(argv)[0].task != "inpaint":
+        from . import evaluate_restore
+        return evaluate_restore.main(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--task", default="inpaint", choices=["inpaint"])
+    parser.add_argument("--task", default="inpaint", choices=["inpaint", "denoise", "sr2", "sr4"])
     parser.add_argument("--images", default="manifest:val", help="folder of photos, or manifest:val")
     parser.add_argument("--methods", default="gan,telea,ns")
     parser.add_argument("--masks", default="small,medium,large")
