@@ -26,8 +26,11 @@ INPAINT_METHODS = {"telea": telea, "ns": navier_stokes}
 #     python -m gan_core.evaluate --task denoise --tune
 # sigma: (fastNlMeans luminance strength h, its colour strength, Gaussian blur width in pixels).
 # Between sigmas: linear interpolation.
-TUNED_DENOISE = {5: (2.5, 2.5, 0.5), 10: (6.0, 6.0, 0.7), 15: (9.0, 9.0, 1.1), 25: (17.5, 17.5, 1.4),
-                 35: (24.5, 24.5, 1.7), 50: (30.0, 30.0, 2.0)}
+TUNED_DENOISE = {5: (2.5, 2.0, 0.5), 10: (6.0, 5.0, 0.7), 15: (9.0, 9.0, 1.1), 25: (17.5, 17.5, 1.4),
+                 35: (24.5, 21.0, 1.7), 50: (30.0, 30.0, 2.0)}
+# Measured (12 crops of 256 px, mean PSNR in dB): NLM 37.03 / 32.58 / 30.24 / 27.77 / 26.37 / 24.53 and blur
+# 36.43 / 33.08 / 31.31 / 29.17 / 27.63 / 25.77 at sigma 5 / 10 / 15 / 25 / 35 / 50. These downscaled photos
+# have many smooth areas (sky, bokeh), where a plain blur does well.
 
 
 def tuned(sigma: float, column: int) -> float:
