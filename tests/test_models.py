@@ -77,3 +77,12 @@ def test_dcgan_noise_and_interpolation():
     assert torch.allclose(path[0], dcgan.project_to_sphere(z_a)[0], atol=1e-5)
     images = dcgan.generate(DCGANGenerator(), path)
     assert images.shape == (3, 1, 32, 32) and images.abs().max() <= 1
+
+
+def test_restoration_body_keeps_the_signal_through_its_depth():
+    """With PyTorch's default init the activations shrank ~10x per few layers and G learned nothing for
+    hundreds of steps; He init for PReLU keeps them at the input's scale."""
+    generator = RestorationGenerator(RestorationConfig(scale=4))
+    x = torch.randn(2, 3, 32, 32) * 0.5
+    features = generator.body[:-1](x)
+    assert features.std() > 0.25 * x.std()
