@@ -430,6 +430,18 @@ def train(cfg: TrainConfig) -> Trainer:
     return trainer
 
 
+def command_line(cfg: TrainConfig) -> str:
+    """The training command that gives this config: every field that differs from its default, as a flag."""
+    flags = []
+    for field in dataclasses.fields(TrainConfig):
+        value = getattr(cfg, field.name)
+        if field.name in ("resume", "progress") or value == field.default:
+            continue
+        flag = "--" + field.name.replace("_", "-")
+        flags.append(flag if value is True else f"--no-{flag[2:]}" if value is False else f"{flag} {value}")
+    return "python -m gan_core.train " + " ".join(flags)
+
+
 def export(trainer: Trainer, name: str, evaluation: dict | None = None) -> Path:
     """Write weights/NAME.safetensors (EMA generator + discriminator) and the model card weights/NAME.json."""
     cfg = trainer.cfg
@@ -448,6 +460,7 @@ def export(trainer: Trainer, name: str, evaluation: dict | None = None) -> Path:
                           "parameters": sum(p.numel() for p in trainer.discriminator.parameters())},
         "data": data_info, "steps": trainer.step_count, "wall_time_hours": round(trainer.wall_seconds / 3600, 3),
         "training": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "resume", "export", "progress")},
+        "training_command": command_line(cfg),
         "device": f"{trainer.device.type} x {trainer.world_size}", "torch": torch.__version__,
         "evaluation": evaluation or {},
     }

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import os
 import subprocess
@@ -71,3 +72,13 @@ def test_torchrun_two_processes(image_folder, tmp_path):
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert torch.load(out / "checkpoint.pt", weights_only=True)["step"] == 4
+
+
+def test_the_model_card_command_rebuilds_the_config():
+    from gan_core.train import command_line, parse_args
+    cfg = parse_args(["--task", "sr4", "--lr-g", "3e-4", "--bf16", "--no-progress", "--minutes", "25",
+                      "--export", "sr4"])
+    command = command_line(cfg)
+    assert command.startswith("python -m gan_core.train --task sr4")
+    rebuilt = parse_args(command.split()[3:])
+    assert rebuilt == dataclasses.replace(cfg, progress=True)
