@@ -226,7 +226,20 @@ class PatchDiscriminator(nn.Module):
 class RestorationConfig:
     scale: int = 1           # 1 for denoising, 2 or 4 for super-resolution
     channels: int = 64
-    n_convs: int = 16        # plain 3x3 conv + PReLU layers, as in Real-ESRGAN's compact SRVGG model
+    n_convs: int = 16        # 3x3 conv + PReLU layers, as in Real-ESRGAN's compact SRVGG model
+    skips: bool = False      # pair the convs into residual blocks (EDSR): a plain stack learned denoising slowly
+
+
+class ConvPair(nn.Module):
+    """conv - PReLU - conv with a skip around it, so each block starts near the identity (EDSR's blocks)."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.PReLU(channels),
+                                    nn.Conv2d(channels, channels, 3, padding=1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.layers(x)
 
 
 class RestorationGenerator(nn.Module):
@@ -245,17 +258,24 @@ class RestorationGenerator(nn.Module):
         self.fold = 2 if config.scale == 1 else 1
         in_channels = 3 * self.fold**2
         out_channels = 3 * (self.fold * config.scale) ** 2
-        layers = [nn.Conv2d(in_channels, config.channels, 3, padding=1), nn.PReLU(config.channels)]
-        for _ in range(config.n_convs):
-            layers += [nn.Conv2d(config.channels, config.channels, 3, padding=1), nn.PReLU(config.channels)]
-        layers.append(nn.Conv2d(config.channels, out_channels, 3, padding=1))
+        c = config.channels
+        layers = [nn.Conv2d(in_channels, c, 3, padding=1), nn.PReLU(c)]
+        if config.skips:
+            layers += [ConvPair(c) for _ in range(config.n_convs // 2)] + [nn.PReLU(c)]
+        else:
+            for _ in range(config.n_convs):
+                layers += [nn.Conv2d(c, c, 3, padding=1), nn.PReLU(c)]
+        layers.append(nn.Conv2d(c, out_channels, 3, padding=1))
         self.body = nn.Sequential(*layers)
         # He initialisation for PReLU's starting slope (0.25): with PyTorch's default the signal shrank ~10x in
         # the first layers and G stayed at bilinear upsampling for hundreds of steps
-        for conv in self.body[:-1]:
+        for conv in self.body[:-1].modules():
             if isinstance(conv, nn.Conv2d):
                 nn.init.kaiming_normal_(conv.weight, a=0.25, nonlinearity="leaky_relu")
                 nn.init.zeros_(conv.bias)
+        for pair in self.body:
+            if isinstance(pair, ConvPair):  # residual scaling (EDSR): blocks start as small corrections
+                pair.layers[-1].weight.data.mul_(0.1)
         nn.init.zeros_(self.body[-1].weight)  # start as plain bilinear upsampling / the identity
         nn.init.zeros_(self.body[-1].bias)
 

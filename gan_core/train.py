@@ -66,6 +66,7 @@ class TrainConfig:
     g_channels: int = 0              # 0 = the model config's default
     g_blocks: int = 0                # 0 = default (inpaint: residual blocks; restore: conv layers)
     g_block: str = "ffc"             # inpaint: "ffc" or "dilated"
+    g_skips: bool = False            # restoration: residual blocks instead of a plain conv stack
     d_channels: int = 32
     bf16: bool = False               # bfloat16 autocast: ~1.7x faster on CPUs with AVX512-BF16/AMX, far slower without
     workers: int = 1                 # data loader worker processes
@@ -102,6 +103,7 @@ def build_models(cfg: TrainConfig):
         g_config.channels = cfg.g_channels
     if cfg.g_blocks:
         g_config.n_convs = cfg.g_blocks
+    g_config.skips = cfg.g_skips
     return RestorationGenerator(g_config), PatchDiscriminator(DiscriminatorConfig(in_channels=3, channels=cfg.d_channels))
 
 

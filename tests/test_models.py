@@ -47,10 +47,15 @@ def test_patch_discriminator_returns_a_logit_map_and_features():
     assert len(features) == 4
 
 
+@pytest.mark.parametrize("skips", [False, True])
 @pytest.mark.parametrize("scale", [1, 2, 4])
-def test_restoration_generator_scales(scale):
-    generator = RestorationGenerator(RestorationConfig(scale=scale, channels=8, n_convs=2))
-    assert generator(torch.zeros(1, 3, 37, 61)).shape == (1, 3, 37 * scale, 61 * scale)
+def test_restoration_generator_scales(scale, skips):
+    generator = RestorationGenerator(RestorationConfig(scale=scale, channels=8, n_convs=2, skips=skips))
+    image = torch.rand(1, 3, 37, 61) * 2 - 1
+    out = generator(image)
+    assert out.shape == (1, 3, 37 * scale, 61 * scale)
+    if scale == 1:  # the zero-initialised last layer: an untrained denoiser returns its input
+        assert torch.allclose(out, image)
 
 
 def test_dcgan_shapes():
@@ -82,7 +87,8 @@ def test_dcgan_noise_and_interpolation():
 def test_restoration_body_keeps_the_signal_through_its_depth():
     """With PyTorch's default init the activations shrank ~10x per few layers and G learned nothing for
     hundreds of steps; He init for PReLU keeps them at the input's scale."""
-    generator = RestorationGenerator(RestorationConfig(scale=4))
-    x = torch.randn(2, 3, 32, 32) * 0.5
-    features = generator.body[:-1](x)
-    assert features.std() > 0.25 * x.std()
+    for skips in (False, True):
+        generator = RestorationGenerator(RestorationConfig(scale=4, skips=skips))
+        x = torch.randn(2, 3, 32, 32) * 0.5
+        features = generator.body[:-1](x)
+        assert features.std() > 0.25 * x.std()
