@@ -2,8 +2,8 @@
 
 For the default settings and every preset it prints:
   train:  steps per second of training alone;
-  live:   steps and refreshes per second in the loop a UI with a 0.25 s timer runs: train for 0.25 s
-          (less the time the last frame took, so frames come every 0.25 s), then snapshot + render.
+  live:   steps and refreshes per second in the loop a UI with a 0.2 s timer runs (as the app): train for 0.2 s
+          (less the time the last frame took, so frames come every 0.2 s), then snapshot + render.
 The playground needs >= 20 steps/s while refreshing >= 4 times a second.
 
     python benchmarks/toy_speed.py [seconds per measurement, default 2]
@@ -27,13 +27,13 @@ def train_rate(gan: ToyGAN, seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def live_rate(gan: ToyGAN, seconds: float, period: float = 0.25, size: int = 400) -> tuple[float, float, float]:
+def live_rate(gan: ToyGAN, seconds: float, period: float = 0.2, size: int = 400) -> tuple[float, float, float]:
     """(steps/s, refreshes/s, ms per refresh) when training between frames, one frame every `period` s."""
     steps = refreshes = 0
     refresh_time = last_frame = 0.0
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
-        slice_end = start + (refreshes + 1) * period - last_frame    # frames on a fixed 0.25 s schedule
+        slice_end = start + (refreshes + 1) * period - last_frame    # frames on a fixed 0.2 s schedule
         while time.perf_counter() < slice_end:
             gan.step(1)
             steps += 1
