@@ -11,6 +11,7 @@ import argparse
 import multiprocessing
 import resource
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -32,6 +33,13 @@ def gflops_per_megapixel(generator: torch.nn.Module, side: int = 256) -> float:
 
 
 def peak_rss_mib() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: ru_maxrss survives exec, so a spawned child
+    would report its parent's peak at the fork."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024   # kB
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
