@@ -25,7 +25,7 @@ from . import classical, metrics
 from .data import load_rgb, resolve_files
 from .inference import inpaint_detailed, resolve_weights
 from .masks import MASK_SIZES, mask_of_size
-from .weights import card_path, read_card
+from .weights import record_validation
 
 METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "ms")
 
@@ -112,14 +112,12 @@ def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: 
 
 
 def record_in_card(weights_path: Path, table: dict, args) -> None:
-    """Write the validation numbers into the model card; the weights file (and its sha256) is untouched."""
-    card = read_card(weights_path)
-    card.setdefault("evaluation", {})["validation"] = {
+    """Record the validation numbers and the command that measured them in the evaluated model's card."""
+    record_validation(weights_path, {
         "images": args.images, "max_side": args.max_side, "seed": args.seed, "masks": args.masks,
         "command": "python -m gan_core.evaluate " + " ".join(sys.argv[1:]),
-        "methods": {m: {s: {k: round(v, 4) for k, v in n.items()} for s, n in by_size.items()}
-                    for m, by_size in table.items()}}
-    card_path(weights_path).write_text(json.dumps(card, indent=2) + "\n")
+        "methods": {m: {k: {n: round(v, 4) for n, v in numbers.items()} for k, numbers in by_key.items()}
+                    for m, by_key in table.items()}})
 
 
 def main(argv=None):

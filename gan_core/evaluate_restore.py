@@ -29,7 +29,7 @@ from tqdm import tqdm
 from . import classical, metrics
 from .data import add_gaussian_noise, bicubic_down, load_rgb, realistic_down, resolve_files
 from .inference import resolve_weights, restore_detailed
-from .weights import card_path, read_card
+from .weights import record_validation
 
 SCALES = {"denoise": 1, "sr2": 2, "sr4": 4}
 CONDITIONS = {"denoise": ["sigma15", "sigma25", "sigma50"], "sr2": ["standard", "degraded"],
@@ -192,14 +192,12 @@ def tune_classical(files, sigmas=(5, 10, 15, 25, 35, 50), crops: int = 12, crop:
 
 
 def record_in_card(weights_path: Path, table: dict, args) -> None:
-    """Write the validation numbers into the model card; the weights file (and its sha256) is untouched."""
-    card = read_card(weights_path)
-    card.setdefault("evaluation", {})["validation"] = {
+    """Record the validation numbers and the command that measured them in the evaluated model's card."""
+    record_validation(weights_path, {
         "images": args.images, "max_side": args.max_side, "seed": args.seed,
         "command": "python -m gan_core.evaluate " + " ".join(sys.argv[1:]),
-        "methods": {m: {c: {k: round(v, 4) for k, v in n.items()} for c, n in by_condition.items()}
-                    for m, by_condition in table.items()}}
-    card_path(weights_path).write_text(json.dumps(card, indent=2) + "\n")
+        "methods": {m: {k: {n: round(v, 4) for n, v in numbers.items()} for k, numbers in by_key.items()}
+                    for m, by_key in table.items()}})
 
 
 def main(argv=None):

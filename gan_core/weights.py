@@ -61,6 +61,13 @@ def read_card(path: str | Path) -> dict:
     return json.loads(card_file.read_text())
 
 
+def record_validation(weights_path: str | Path, validation: dict) -> None:
+    """Write evaluation numbers into the model card; the weights file (and its sha256) is untouched."""
+    card = read_card(weights_path)
+    card.setdefault("evaluation", {})["validation"] = validation
+    card_path(weights_path).write_text(json.dumps(card, indent=2) + "\n")
+
+
 def load_state(path: str | Path, check_sha256: bool = True) -> tuple[dict, dict, dict]:
     """(generator state dict, discriminator state dict, card), after checking the sha256 in the card."""
     path = Path(path)
