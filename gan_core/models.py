@@ -114,6 +114,8 @@ class InpaintConfig:
     n_blocks: int = 6        # residual blocks in the bottleneck
     block: str = "ffc"       # "ffc" (global, Fourier) or "dilated" (dilations 2, 4, 8, ...)
     coarse_fill: bool = True  # feed a push-pull fill as 3 extra channels and predict a correction to it
+    refine: int = 0          # width of a full-resolution 3x3 refinement after the pixel_shuffle (0 = none):
+                             # it sees across the fold's 4x4 blocks, so G can keep texture without block seams
 
 
 class InpaintGenerator(nn.Module):
@@ -127,6 +129,7 @@ class InpaintGenerator(nn.Module):
       n_blocks residual blocks         (B, 192, 32, 32)
       up x2 (nearest + conv, + skip)   (B, 96, 64, 64), (B, 48, 128, 128)
       head + pixel_shuffle(2)          (B, 3, 256, 256)   correction added to the coarse fill
+      refine (if config.refine)        (B, 3, 256, 256)   3x3 convs on (fill, mask) at full resolution, residual
     """
 
     def __init__(self, config: InpaintConfig = InpaintConfig()):
@@ -148,6 +151,12 @@ class InpaintGenerator(nn.Module):
         self.head = nn.Conv2d(c, 3 * config.fold**2, 3, padding=1, padding_mode="reflect")
         nn.init.zeros_(self.head.weight)  # start exactly at the coarse fill
         nn.init.zeros_(self.head.bias)
+        self.refine = None
+        if config.refine:  # zero last layer: a new refinement starts as the identity, so old weights still fill
+            self.refine = nn.Sequential(conv_act(4, config.refine),
+                                        nn.Conv2d(config.refine, 3, 3, padding=1, padding_mode="reflect"))
+            nn.init.zeros_(self.refine[-1].weight)
+            nn.init.zeros_(self.refine[-1].bias)
 
     @property
     def multiple(self) -> int:
@@ -175,6 +184,8 @@ class InpaintGenerator(nn.Module):
             x = F.interpolate(x, size=skip.shape[-2:], mode="nearest")
             x = up(torch.cat([x, skip], 1))
         out = base + F.pixel_shuffle(self.head(x), self.config.fold)
+        if self.refine is not None:
+            out = out + self.refine(torch.cat([out, mask], 1))
         return out[..., :height, :width]
 
 

@@ -67,6 +67,7 @@ class TrainConfig:
     g_blocks: int = 0                # 0 = default (inpaint: residual blocks; restore: conv layers)
     g_block: str = "ffc"             # inpaint: "ffc" or "dilated"
     g_skips: bool = False            # restoration: residual blocks instead of a plain conv stack
+    g_refine: int = 0                # inpaint: width of the full-resolution refinement (0 = none)
     d_channels: int = 32
     bf16: bool = False               # bfloat16 autocast: ~1.7x faster on CPUs with AVX512-BF16/AMX, far slower without
     workers: int = 1                 # data loader worker processes
@@ -96,6 +97,7 @@ def build_models(cfg: TrainConfig):
             g_config.channels = cfg.g_channels
         if cfg.g_blocks:
             g_config.n_blocks = cfg.g_blocks
+        g_config.refine = cfg.g_refine
         return InpaintGenerator(g_config), PatchDiscriminator(DiscriminatorConfig(in_channels=4, channels=cfg.d_channels))
     scale = {"denoise": 1, "sr2": 2, "sr4": 4}[cfg.task]
     g_config = RestorationConfig(scale=scale)
@@ -315,11 +317,18 @@ class Trainer:
         self.step_count, self.wall_seconds = state["step"], state["wall_seconds"]
 
     def load_exported(self, path: str):
-        """Start from shipped weights (G's EMA copy becomes G, EMA and the starting point)."""
+        """Start from shipped weights (G's EMA copy becomes G, EMA and the starting point).
+
+        Weights without a refinement may start a generator with one: it begins as the identity."""
         from .weights import load_state
         generator_state, discriminator_state, _ = load_state(path)
         for module in (self.generator, self.generator_ema):
-            module.load_state_dict(generator_state)
+            try:
+                missing, unexpected = module.load_state_dict(generator_state, strict=False)
+            except RuntimeError as error:  # a tensor of another shape
+                raise ValueError(f"{path} does not fit this generator: {error}") from None
+            if unexpected or any(not key.startswith("refine.") for key in missing):
+                raise ValueError(f"{path} does not fit this generator: missing {missing}, unexpected {unexpected}")
         if discriminator_state:
             self.discriminator.load_state_dict(discriminator_state)
 

@@ -25,6 +25,19 @@ def test_untrained_generator_starts_at_the_coarse_fill():
         assert torch.allclose(generator(image, mask), push_pull_fill(image * (1 - mask), mask), atol=1e-6)
 
 
+def test_refinement_starts_as_the_identity_and_then_learns():
+    """A new full-resolution refinement leaves the fill unchanged until training moves its zeroed last layer."""
+    plain = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1)).eval()
+    refined = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=4)).eval()
+    refined.load_state_dict(plain.state_dict(), strict=False)
+    image, mask = torch.rand(1, 3, 40, 56) * 2 - 1, torch.zeros(1, 1, 40, 56)
+    mask[..., 8:30, 10:40] = 1
+    with torch.no_grad():
+        assert torch.equal(refined(image, mask), plain(image, mask))
+        torch.nn.init.normal_(refined.refine[-1].weight, std=0.1)
+        assert not torch.allclose(refined(image, mask), plain(image, mask))
+
+
 def test_push_pull_fill_keeps_known_pixels_and_fills_from_them():
     image = torch.zeros(1, 3, 16, 16)
     image[..., :8] = 1.0

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from gan_core.train import Trainer, parse_args, train
@@ -54,6 +55,19 @@ def test_run_writes_log_samples_checkpoint_and_resumes(image_folder, tmp_path):
     assert state["opt_g"]["state"][0]["step"].item() == 9  # the optimiser went on, not restarted
     steps = [json.loads(line)["step"] for line in (out / "log.jsonl").read_text().splitlines()]
     assert steps[-1] == 9 and 6 in steps
+
+
+def test_init_from_weights_without_a_refinement_grows_one(image_folder, tmp_path):
+    from gan_core.train import export
+    cfg = parse_args(["--data", str(image_folder), "--weights-dir", str(tmp_path), *TINY])
+    export(Trainer(cfg, torch.device("cpu")), "plain")
+    grown = Trainer(dataclasses.replace(cfg, g_refine=4, init_from=str(tmp_path / "plain.safetensors")),
+                    torch.device("cpu"))
+    grown.load_exported(grown.cfg.init_from)
+    assert grown.generator.refine is not None
+    wider = Trainer(dataclasses.replace(cfg, g_channels=16), torch.device("cpu"))
+    with pytest.raises(ValueError, match="does not fit"):
+        wider.load_exported(str(tmp_path / "plain.safetensors"))
 
 
 def test_every_task_takes_a_step(image_folder, tmp_path):
