@@ -60,6 +60,7 @@ class TrainConfig:
     l1_weight: float = 10.0          # weight of L1 (mean over hole pixels for inpainting, all pixels otherwise)
     valid_weight: float = 0.0        # inpainting: relative L1 weight of the pixels outside the hole
     fm_weight: float = 1.0           # discriminator feature matching
+    ssim_weight: float = 0.0         # 1 - SSIM over the hole (inpainting) or the image: sharp where the structure is known
     r1_weight: float = 0.0           # R1 gradient penalty on real images (0 = off)
     adv_start: int = 0               # steps of reconstruction-only warm-up before the adversarial terms start
     ema: float = 0.999               # decay of the exponential moving average of G
@@ -238,6 +239,10 @@ class Trainer:
                 l1 = losses.l1_reconstruction(prediction.float(), real)
             loss_g = loss_g + cfg.l1_weight * l1
             stats["l1"] = l1.item()
+            if cfg.ssim_weight > 0:
+                ssim = losses.ssim_loss(fake.float(), real, hole)
+                loss_g = loss_g + cfg.ssim_weight * ssim
+                stats["ssim_loss"] = ssim.item()
         if adversarial:
             with self.autocast():  # the raw module: DDP must not sync D here, only G receives gradients
                 g_logits, fake_features = self.discriminator(self.critic_input(fake, condition))

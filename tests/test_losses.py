@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from gan_core import losses
 
@@ -51,3 +52,17 @@ def test_l1_feature_matching_and_penalties():
 def test_unknown_loss_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown GAN loss"):
         losses.d_loss("nope", torch.zeros(1), torch.zeros(1))
+
+
+def test_ssim_loss_prefers_aligned_detail_to_a_smear_and_a_smear_to_noise():
+    """Inside the hole: 0 for the photo itself, a blur costs something, unaligned texture costs more."""
+    torch.manual_seed(0)
+    stripes = torch.sin(torch.arange(64.0) / 2).expand(1, 3, 64, 64).contiguous()
+    hole = torch.zeros(1, 1, 64, 64)
+    hole[..., 16:48, 16:48] = 1
+    smeared = F.avg_pool2d(stripes, 7, 1, 3, count_include_pad=False)
+    shifted = torch.roll(stripes, 3, dims=-1)  # as much texture, out of phase
+    assert losses.ssim_loss(stripes, stripes, hole).item() < 1e-6
+    assert 0 < losses.ssim_loss(smeared, stripes, hole) < losses.ssim_loss(shifted, stripes, hole)
+    filled = smeared * hole + stripes * (1 - hole)  # the whole image counts the untouched outside too
+    assert losses.ssim_loss(filled, stripes).item() < losses.ssim_loss(filled, stripes, hole).item()
