@@ -35,7 +35,7 @@ from . import losses
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from .models import (DiscriminatorConfig, InpaintConfig, InpaintGenerator, PatchDiscriminator,
                      RestorationConfig, RestorationGenerator)
-from .weights import save_weights, sha256_of
+from .weights import read_card, save_weights, sha256_of
 
 TASKS = ("inpaint", "denoise", "sr2", "sr4", "dcgan")
 
@@ -480,6 +480,9 @@ def export(trainer: Trainer, name: str, evaluation: dict | None = None) -> Path:
         "device": f"{trainer.device.type} x {trainer.world_size}", "torch": torch.__version__,
         "evaluation": evaluation or {},
     }
+    if cfg.init_from and Path(cfg.init_from).exists():  # read before a new version replaces it
+        before = read_card(cfg.init_from)
+        card["continued_from"] = {key: before.get(key) for key in ("name", "sha256", "steps", "wall_time_hours")}
     return save_weights(Path(cfg.weights_dir) / f"{name}.safetensors", trainer.generator_ema, trainer.discriminator, card)
 
 

@@ -65,6 +65,8 @@ def test_init_from_weights_without_a_refinement_grows_one(image_folder, tmp_path
                     torch.device("cpu"))
     grown.load_exported(grown.cfg.init_from)
     assert grown.generator.refine is not None
+    card = json.loads(export(grown, "grown").with_suffix(".json").read_text())
+    assert card["continued_from"]["name"] == "plain" and card["generator"]["config"]["refine"] == 4
     wider = Trainer(dataclasses.replace(cfg, g_channels=16), torch.device("cpu"))
     with pytest.raises(ValueError, match="does not fit"):
         wider.load_exported(str(tmp_path / "plain.safetensors"))
