@@ -111,15 +111,6 @@ def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: 
     grid.save(path)
 
 
-def record_in_card(weights_path: Path, table: dict, args) -> None:
-    """Record the validation numbers and the command that measured them in the evaluated model's card."""
-    record_validation(weights_path, {
-        "images": args.images, "max_side": args.max_side, "seed": args.seed, "masks": args.masks,
-        "command": "python -m gan_core.evaluate " + " ".join(sys.argv[1:]),
-        "methods": {m: {k: {n: round(v, 4) for n, v in numbers.items()} for k, numbers in by_key.items()}
-                    for m, by_key in table.items()}})
-
-
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     task_only = argparse.ArgumentParser(add_help=False)
@@ -153,7 +144,9 @@ def main(argv=None):
         Path(args.json).write_text(json.dumps({"task": args.task, "images": args.images, "max_side": args.max_side,
                                                "seed": args.seed, "weights": args.weights, "methods": table}, indent=2))
     if args.update_card and "gan" in methods:
-        record_in_card(resolve_weights(args.weights, "inpaint"), table, args)
+        record_validation(resolve_weights(args.weights, "inpaint"), table, images=args.images, max_side=args.max_side,
+                          seed=args.seed, masks=args.masks,
+                          command="python -m gan_core.evaluate " + " ".join(sys.argv[1:]))
     if args.grid:
         comparison_grid(examples, methods, args.grid)
         print(f"grid written to {args.grid}", file=sys.stderr)

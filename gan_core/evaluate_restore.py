@@ -191,15 +191,6 @@ def tune_classical(files, sigmas=(5, 10, 15, 25, 35, 50), crops: int = 12, crop:
     return best
 
 
-def record_in_card(weights_path: Path, table: dict, args) -> None:
-    """Record the validation numbers and the command that measured them in the evaluated model's card."""
-    record_validation(weights_path, {
-        "images": args.images, "max_side": args.max_side, "seed": args.seed,
-        "command": "python -m gan_core.evaluate " + " ".join(sys.argv[1:]),
-        "methods": {m: {k: {n: round(v, 4) for n, v in numbers.items()} for k, numbers in by_key.items()}
-                    for m, by_key in table.items()}})
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", required=True, choices=list(SCALES))
@@ -235,7 +226,8 @@ def main(argv=None):
         Path(args.json).write_text(json.dumps({"task": args.task, "images": args.images, "max_side": args.max_side,
                                                "seed": args.seed, "weights": args.weights, "methods": table}, indent=2))
     if args.update_card and "gan" in methods:
-        record_in_card(resolve_weights(args.weights, args.task), table, args)
+        record_validation(resolve_weights(args.weights, args.task), table, images=args.images, max_side=args.max_side,
+                          seed=args.seed, command="python -m gan_core.evaluate " + " ".join(sys.argv[1:]))
     if args.grid:
         comparison_grid(examples, args.task, methods, args.grid)
         print(f"grid written to {args.grid}", file=sys.stderr)

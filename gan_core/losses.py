@@ -98,7 +98,7 @@ def ssim_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None 
     Unlike L1 it pays for matching local contrast where the structure is known (sharp edges) and charges
     for texture that does not line up with the photo, so it steers the adversarial term's detail.
     """
-    from torchmetrics.functional.image import structural_similarity_index_measure
+    from torchmetrics.functional.image import structural_similarity_index_measure  # here: importing takes ~3 s
     _, ssim_map = structural_similarity_index_measure(fake, real, gaussian_kernel=False, kernel_size=7, data_range=2.0,
                                                       reduction="none", return_full_image=True)
     if mask is None:

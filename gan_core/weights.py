@@ -61,10 +61,15 @@ def read_card(path: str | Path) -> dict:
     return json.loads(card_file.read_text())
 
 
-def record_validation(weights_path: str | Path, validation: dict) -> None:
-    """Write evaluation numbers into the model card; the weights file (and its sha256) is untouched."""
+def record_validation(weights_path: str | Path, table: dict, **settings) -> None:
+    """Write evaluation numbers into the model card; the weights file (and its sha256) is untouched.
+
+    table: {method: {mask size or condition: {metric: value}}}, kept to 4 decimals; settings: how it was measured.
+    """
     card = read_card(weights_path)
-    card.setdefault("evaluation", {})["validation"] = validation
+    methods = {m: {k: {n: round(v, 4) for n, v in numbers.items()} for k, numbers in by_key.items()}
+               for m, by_key in table.items()}
+    card.setdefault("evaluation", {})["validation"] = {**settings, "methods": methods}
     card_path(weights_path).write_text(json.dumps(card, indent=2) + "\n")
 
 
