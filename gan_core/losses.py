@@ -92,18 +92,22 @@ def l1_reconstruction(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor
     return (diff * weight).mean()
 
 
-def ssim_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-    """loss = 1 - mean SSIM (7x7 windows, as the evaluation), over the mask's pixels if one is given.
+def ssim_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None = None,
+              window: int = 7) -> torch.Tensor:
+    """loss = 1 - mean SSIM (7x7 windows, as the evaluation), over every window that sees a masked pixel.
 
     Unlike L1 it pays for matching local contrast where the structure is known (sharp edges) and charges
-    for texture that does not line up with the photo, so it steers the adversarial term's detail.
+    for texture that does not line up with the photo, so it steers the adversarial term's detail. Windows
+    centred up to 3 pixels outside the hole count too: they straddle the seam, where the fill must continue
+    the photo, and the evaluation's whole-image SSIM counts them (that is where the GAN lost most to NS).
     """
     from torchmetrics.functional.image import structural_similarity_index_measure  # here: importing takes ~3 s
-    _, ssim_map = structural_similarity_index_measure(fake, real, gaussian_kernel=False, kernel_size=7, data_range=2.0,
-                                                      reduction="none", return_full_image=True)
+    _, ssim_map = structural_similarity_index_measure(fake, real, gaussian_kernel=False, kernel_size=window,
+                                                      data_range=2.0, reduction="none", return_full_image=True)
     if mask is None:
         return 1.0 - ssim_map.mean()
-    weight = mask.expand_as(ssim_map)
+    seen = F.max_pool2d(mask, window, stride=1, padding=window // 2)  # windows holding at least one hole pixel
+    weight = seen.expand_as(ssim_map)
     return 1.0 - (ssim_map * weight).sum() / weight.sum().clamp_min(1)
 
 

@@ -65,3 +65,23 @@ def test_ssim_loss_prefers_aligned_detail_to_a_smear_and_a_smear_to_misplaced_te
     assert 0 < losses.ssim_loss(smeared, stripes, hole) < losses.ssim_loss(shifted, stripes, hole)
     filled = smeared * hole + stripes * (1 - hole)  # the whole image counts the untouched outside too
     assert losses.ssim_loss(filled, stripes).item() < losses.ssim_loss(filled, stripes, hole).item()
+
+
+def test_ssim_loss_counts_every_window_that_sees_the_hole_and_no_other():
+    """Windows centred up to 3 px outside the hole straddle the seam and count; farther ones do not."""
+    torch.manual_seed(0)
+    real = torch.rand(1, 3, 24, 24) * 2 - 1
+    hole = torch.zeros(1, 1, 24, 24)
+    hole[..., 10:14, 10:14] = 1
+    fake = real.clone()
+    fake[..., 10:14, 10:14] = 0.0  # a flat fill: only windows overlapping rows/cols 10..13 differ
+    from torchmetrics.functional.image import structural_similarity_index_measure
+    _, ssim_map = structural_similarity_index_measure(fake, real, gaussian_kernel=False, kernel_size=7, data_range=2.0,
+                                                      reduction="none", return_full_image=True)
+    seen = torch.zeros(24, 24, dtype=torch.bool)
+    for y in range(24):
+        for x in range(24):  # the 7x7 window centred at (y, x) holds a hole pixel
+            seen[y, x] = hole[0, 0, max(0, y - 3):y + 4, max(0, x - 3):x + 4].any()
+    assert seen.sum() == 10 * 10  # the 4x4 hole grown by 3 on every side
+    expected = 1 - ssim_map[0][:, seen].mean()
+    assert torch.allclose(losses.ssim_loss(fake, real, hole), expected, atol=1e-6)
