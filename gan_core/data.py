@@ -92,12 +92,17 @@ def manifest_files(split: str, manifest: str | Path = MANIFEST, kinds=("photo", 
 
 
 def resolve_files(data: str) -> list[Path]:
-    """`data` is a folder of images, or `manifest:train` / `manifest:val` for the project's photo list."""
-    if data.startswith("manifest:"):
-        files = manifest_files(data.split(":", 1)[1])
+    """`data` is a folder of images, a .txt list of image paths (one per line, # comments), or
+    `manifest:train` / `manifest:val` for the project's photo list."""
+    if data.startswith("manifest:") or data.endswith(".txt"):
+        if data.endswith(".txt"):
+            lines = Path(data).read_text().splitlines()
+            files = [Path(line.strip()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        else:
+            files = manifest_files(data.split(":", 1)[1])
         missing = [f for f in files if not f.exists()]
         if missing:
-            raise FileNotFoundError(f"{len(missing)} photos of the manifest are missing (first: {missing[0]}); "
+            raise FileNotFoundError(f"{len(missing)} photos of {data} are missing (first: {missing[0]}); "
                                     "run `bash scripts/get_data.sh` first")
         return files
     files = list_images(data)

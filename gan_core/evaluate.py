@@ -120,7 +120,8 @@ def main(argv=None):
         return evaluate_restore.main(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="inpaint", choices=["inpaint", "denoise", "sr2", "sr4"])
-    parser.add_argument("--images", default="manifest:val", help="folder of photos, or manifest:val")
+    parser.add_argument("--images", default="manifest:val",
+                        help="folder of photos, a .txt list of photo paths, or manifest:val")
     parser.add_argument("--methods", default="gan,telea,ns")
     parser.add_argument("--masks", default="small,medium,large")
     parser.add_argument("--seed", type=int, default=0)

@@ -67,3 +67,21 @@ def test_gimp_pattern_reader(tmp_path):
     (tmp_path / "t.pat").write_bytes(header + pixels.tobytes())
     tiled = data.load_rgb(tmp_path / "t.pat")
     assert tiled.shape[0] >= 512 and np.array_equal(tiled[:5, :7], pixels)
+
+
+def test_a_txt_list_of_paths_resolves_and_names_a_missing_photo(tmp_path):
+    Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"# a comment\n{tmp_path / 'a.png'}\n\n")
+    assert data.resolve_files(str(listing)) == [tmp_path / "a.png"]
+    listing.write_text(f"{tmp_path / 'a.png'}\n{tmp_path / 'gone.png'}\n")
+    with pytest.raises(FileNotFoundError, match="gone.png"):
+        data.resolve_files(str(listing))
+
+
+def test_the_checkpoint_selection_photos_are_training_photos_never_validation_ones():
+    listing = data.MANIFEST.parent / "select.txt"
+    lines = [line for line in listing.read_text().splitlines() if line and not line.startswith("#")]
+    assert len(lines) == 8
+    assert set(map(str, data.manifest_files("train"))) >= set(lines)
+    assert not set(map(str, data.manifest_files("val"))) & set(lines)
