@@ -94,20 +94,20 @@ def manifest_files(split: str, manifest: str | Path = MANIFEST, kinds=("photo", 
 def resolve_files(data: str) -> list[Path]:
     """`data` is a folder of images, a .txt list of image paths (one per line, # comments), or
     `manifest:train` / `manifest:val` for the project's photo list."""
-    if data.startswith("manifest:") or data.endswith(".txt"):
-        if data.endswith(".txt"):
-            lines = Path(data).read_text().splitlines()
-            files = [Path(line.strip()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
-        else:
-            files = manifest_files(data.split(":", 1)[1])
-        missing = [f for f in files if not f.exists()]
-        if missing:
-            raise FileNotFoundError(f"{len(missing)} photos of {data} are missing (first: {missing[0]}); "
-                                    "run `bash scripts/get_data.sh` first")
+    if data.endswith(".txt"):
+        lines = (line.strip() for line in Path(data).read_text().splitlines())
+        files = [Path(line) for line in lines if line and not line.startswith("#")]
+    elif data.startswith("manifest:"):
+        files = manifest_files(data.split(":", 1)[1])
+    else:
+        files = list_images(data)
+        if not files:
+            raise ValueError(f"no images found in {data}")
         return files
-    files = list_images(data)
-    if not files:
-        raise ValueError(f"no images found in {data}")
+    missing = [f for f in files if not f.exists()]
+    if missing:  # listed photos come from the Debian packages that get_data.sh installs
+        raise FileNotFoundError(f"{len(missing)} photos of {data} are missing (first: {missing[0]}); "
+                                "run `bash scripts/get_data.sh` first")
     return files
 
 
