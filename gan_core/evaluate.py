@@ -42,6 +42,12 @@ def fill(method: str, image: np.ndarray, mask: np.ndarray, weights=None) -> tupl
     return result, (time.perf_counter() - started) * 1000
 
 
+def seeded_mask(image: np.ndarray, seed: int, image_index: int, size: str, k: int) -> np.ndarray:
+    """The k-th mask of a size class for one photo: the same for every method, run and script."""
+    rng = np.random.default_rng([seed, image_index, list(MASK_SIZES).index(size), k])
+    return mask_of_size(*image.shape[:2], size, rng)
+
+
 def prepare(files, max_side: int) -> list[tuple[str, np.ndarray]]:
     return [(Path(f).name, load_rgb(f, max_side)) for f in files]
 
@@ -57,8 +63,7 @@ def evaluate(images: list[tuple[str, np.ndarray]], methods: list[str], sizes: li
     jobs = [(i, s, k) for i in range(len(images)) for s in sizes for k in range(per_image)]
     for image_index, size, k in tqdm(jobs, desc="evaluating", disable=not progress):
         name, image = images[image_index]
-        rng = np.random.default_rng([seed, image_index, list(MASK_SIZES).index(size), k])
-        mask = mask_of_size(*image.shape[:2], size, rng)
+        mask = seeded_mask(image, seed, image_index, size, k)
         for method in methods:
             result, ms = fill(method, image, mask, weights)
             numbers = metrics.compare(image, result, mask)
