@@ -5,8 +5,9 @@ model can "add detail" as a pattern that repeats every 4 pixels, which the detai
 texture. Here, for each fill: the grey image minus a Gaussian blur (sigma 1.5) keeps the fine detail; in
 every 32x32 tile wholly inside the hole (eroded by 2 px), the mean of that detail at each of the 16 positions
 within a 4x4 block is the lattice. Printed: lattice energy over detail energy, pooled over all tiles, for the
-GAN's fills and for the photo itself on the same tiles (the photo's figure, ~1%, is the sampling floor: 64
-pixels per position). Masks are seeded as in gan_core.evaluate.
+GAN's fills and for the photo itself on the same tiles (the photo's figure, ~1-2%, is the sampling floor: 64
+pixels per position); and the share of the mean Sobel gradient (what the detail ratio counts) that is left
+once the lattice is subtracted from each tile. Masks are seeded as in gan_core.evaluate.
 
     python benchmarks/fold_lattice.py --images data/select.txt --seed 1 --weights inpaint-photo inpaint-photo-faithful
 """
@@ -19,6 +20,8 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from skimage.filters import sobel  # noqa: E402
+
 from gan_core.data import resolve_files  # noqa: E402
 from gan_core.evaluate import fill, prepare, seeded_mask  # noqa: E402
 
@@ -26,16 +29,19 @@ TILE, BLOCK = 32, 4
 
 
 def lattice_energy(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """[lattice energy, detail energy, tiles], summed over the 32x32 tiles that lie wholly inside the hole."""
+    """[lattice energy, detail energy, Sobel gradient, Sobel gradient without the lattice, tiles], summed over
+    the 32x32 tiles that lie wholly inside the hole."""
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     detail = grey - cv2.GaussianBlur(grey, (0, 0), 1.5)
-    sums = np.zeros(3)
+    sums = np.zeros(5)
     for y in range(0, detail.shape[0] - TILE + 1, TILE):
         for x in range(0, detail.shape[1] - TILE + 1, TILE):
             if hole[y:y + TILE, x:x + TILE].all():
                 tile = detail[y:y + TILE, x:x + TILE]
                 per_position = tile.reshape(TILE // BLOCK, BLOCK, TILE // BLOCK, BLOCK).mean(axis=(0, 2))
-                sums += ((per_position**2).mean(), (tile**2).mean(), 1)
+                without = grey[y:y + TILE, x:x + TILE] - np.tile(per_position, (TILE // BLOCK, TILE // BLOCK))
+                sums += ((per_position**2).mean(), (tile**2).mean(), sobel(grey[y:y + TILE, x:x + TILE] / 255).mean(),
+                         sobel(without / 255).mean(), 1)
     return sums
 
 
@@ -49,10 +55,11 @@ def main():
     args = parser.parse_args()
     images = prepare(resolve_files(args.images), 512)
     per_image = max(1, math.ceil(args.min_fills / len(images)))
-    print(f"{'weights':40} {'mask':7} {'tiles':>6} {'GAN lattice %':>14} {'photo lattice %':>16}")
+    print(f"{'weights':40} {'mask':7} {'tiles':>6} {'GAN lattice %':>14} {'photo lattice %':>16} "
+          f"{'GAN Sobel kept %':>17} {'photo Sobel kept %':>19}")
     for weights in args.weights:
         for size in args.masks.split(","):
-            gan, photo = np.zeros(3), np.zeros(3)
+            gan, photo = np.zeros(5), np.zeros(5)
             for index, (_, image) in enumerate(images):
                 for k in range(per_image):
                     mask = seeded_mask(image, args.seed, index, size, k)
@@ -60,8 +67,9 @@ def main():
                     result, _ = fill("gan", image, mask, weights)
                     gan += lattice_energy(result, hole)
                     photo += lattice_energy(image, hole)
-            print(f"{weights:40} {size:7} {int(gan[2]):6d} {100 * gan[0] / max(gan[1], 1e-9):14.2f} "
-                  f"{100 * photo[0] / max(photo[1], 1e-9):16.2f}")
+            print(f"{weights:40} {size:7} {int(gan[4]):6d} {100 * gan[0] / max(gan[1], 1e-9):14.2f} "
+                  f"{100 * photo[0] / max(photo[1], 1e-9):16.2f} {100 * gan[3] / max(gan[2], 1e-9):17.1f} "
+                  f"{100 * photo[3] / max(photo[2], 1e-9):19.1f}")
 
 
 if __name__ == "__main__":
