@@ -37,11 +37,11 @@ def lattice_energy(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
     for y in range(0, detail.shape[0] - TILE + 1, TILE):
         for x in range(0, detail.shape[1] - TILE + 1, TILE):
             if hole[y:y + TILE, x:x + TILE].all():
-                tile = detail[y:y + TILE, x:x + TILE]
-                per_position = tile.reshape(TILE // BLOCK, BLOCK, TILE // BLOCK, BLOCK).mean(axis=(0, 2))
-                without = grey[y:y + TILE, x:x + TILE] - np.tile(per_position, (TILE // BLOCK, TILE // BLOCK))
-                sums += ((per_position**2).mean(), (tile**2).mean(), sobel(grey[y:y + TILE, x:x + TILE] / 255).mean(),
-                         sobel(without / 255).mean(), 1)
+                tile, fine = grey[y:y + TILE, x:x + TILE], detail[y:y + TILE, x:x + TILE]
+                per_position = fine.reshape(TILE // BLOCK, BLOCK, TILE // BLOCK, BLOCK).mean(axis=(0, 2))
+                without_lattice = tile - np.tile(per_position, (TILE // BLOCK, TILE // BLOCK))
+                sums += ((per_position**2).mean(), (fine**2).mean(), sobel(tile / 255).mean(),
+                         sobel(without_lattice / 255).mean(), 1)
     return sums
 
 

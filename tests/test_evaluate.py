@@ -1,5 +1,7 @@
 import json
 
+import numpy as np
+
 from gan_core import evaluate
 
 
@@ -17,3 +19,13 @@ def test_evaluate_runs_every_method_on_the_same_masks(tiny_weights, image_folder
     assert (tmp_path / "grid.png").stat().st_size > 1000
     card = json.loads(tiny_weights.with_suffix(".json").read_text())
     assert card["evaluation"]["validation"]["methods"]["gan"]["small"]["n"] == 4
+
+
+def test_seeded_mask_repeats_for_the_same_photo_size_and_index_and_differs_otherwise():
+    image = np.zeros((96, 128, 3), np.uint8)
+    first = evaluate.seeded_mask(image, seed=0, image_index=2, size="medium", k=1)
+    assert first.shape == (96, 128)
+    assert np.array_equal(first, evaluate.seeded_mask(image, seed=0, image_index=2, size="medium", k=1))
+    assert not np.array_equal(first, evaluate.seeded_mask(image, seed=0, image_index=2, size="medium", k=2))
+    assert not np.array_equal(first, evaluate.seeded_mask(image, seed=1, image_index=2, size="medium", k=1))
+    assert 0.10 <= (first > 0).mean() <= 0.30
