@@ -12,7 +12,6 @@ once the lattice is subtracted from each tile. Masks are seeded as in gan_core.e
     python benchmarks/fold_lattice.py --images data/select.txt --seed 1 --weights inpaint-photo inpaint-photo-faithful
 """
 import argparse
-import math
 import os
 import sys
 
@@ -23,7 +22,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from skimage.filters import sobel  # noqa: E402
 
 from gan_core.data import resolve_files  # noqa: E402
-from gan_core.evaluate import fill, prepare, seeded_mask  # noqa: E402
+from gan_core.evaluate import fill, fills_per_image, prepare, seeded_mask  # noqa: E402
+from gan_core.metrics import hole_interior  # noqa: E402
 
 TILE, BLOCK = 32, 4
 
@@ -54,7 +54,7 @@ def main():
     parser.add_argument("--min-fills", type=int, default=50)
     args = parser.parse_args()
     images = prepare(resolve_files(args.images), 512)
-    per_image = max(1, math.ceil(args.min_fills / len(images)))
+    per_image = fills_per_image(len(images), args.min_fills)
     print(f"{'weights':40} {'mask':7} {'tiles':>6} {'GAN lattice %':>14} {'photo lattice %':>16} "
           f"{'GAN Sobel kept %':>17} {'photo Sobel kept %':>19}")
     for weights in args.weights:
@@ -63,9 +63,8 @@ def main():
             for index, (_, image) in enumerate(images):
                 for k in range(per_image):
                     mask = seeded_mask(image, args.seed, index, size, k)
-                    hole = cv2.erode((mask > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-                    result, _ = fill("gan", image, mask, weights)
-                    gan += lattice_energy(result, hole)
+                    hole = hole_interior(mask)
+                    gan += lattice_energy(fill("gan", image, mask, weights)[0], hole)
                     photo += lattice_energy(image, hole)
             print(f"{weights:40} {size:7} {int(gan[4]):6d} {100 * gan[0] / max(gan[1], 1e-9):14.2f} "
                   f"{100 * photo[0] / max(photo[1], 1e-9):16.2f} {100 * gan[3] / max(gan[2], 1e-9):17.1f} "

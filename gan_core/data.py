@@ -91,12 +91,17 @@ def manifest_files(split: str, manifest: str | Path = MANIFEST, kinds=("photo", 
     return [Path(row["path"]) for row in rows]
 
 
+def read_list(path: str | Path) -> list[Path]:
+    """The paths in a .txt list: one per line; blank lines and # comments skipped."""
+    lines = (line.strip() for line in Path(path).read_text().splitlines())
+    return [Path(line) for line in lines if line and not line.startswith("#")]
+
+
 def resolve_files(data: str) -> list[Path]:
     """`data` is a folder of images, a .txt list of image paths (one per line, # comments), or
     `manifest:train` / `manifest:val` for the project's photo list."""
     if data.endswith(".txt"):
-        lines = (line.strip() for line in Path(data).read_text().splitlines())
-        files = [Path(line) for line in lines if line and not line.startswith("#")]
+        files = read_list(data)
     elif data.startswith("manifest:"):
         files = manifest_files(data.split(":", 1)[1])
     else:

@@ -48,6 +48,11 @@ def seeded_mask(image: np.ndarray, seed: int, image_index: int, size: str, k: in
     return mask_of_size(*image.shape[:2], size, rng)
 
 
+def fills_per_image(n_images: int, min_fills: int) -> int:
+    """Masks per photo and size so that every size gets at least min_fills fills in all."""
+    return max(1, math.ceil(min_fills / n_images))
+
+
 def prepare(files, max_side: int) -> list[tuple[str, np.ndarray]]:
     return [(Path(f).name, load_rgb(f, max_side)) for f in files]
 
@@ -55,7 +60,7 @@ def prepare(files, max_side: int) -> list[tuple[str, np.ndarray]]:
 def evaluate(images: list[tuple[str, np.ndarray]], methods: list[str], sizes: list[str], seed: int = 0,
              per_image: int | None = None, min_fills: int = 50, weights=None, progress: bool = True):
     """Return ({method: {size: {metric: mean}}}, examples for the grid)."""
-    per_image = per_image or max(1, math.ceil(min_fills / len(images)))
+    per_image = per_image or fills_per_image(len(images), min_fills)
     if "gan" in methods:  # load the model before anything is timed
         fill("gan", images[0][1], mask_of_size(*images[0][1].shape[:2], "small", np.random.default_rng(0)), weights)
     sums = {m: {s: {k: [] for k in METRIC_KEYS} for s in sizes} for m in methods}

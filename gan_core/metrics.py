@@ -38,12 +38,17 @@ def l1_masked(original: np.ndarray, result: np.ndarray, mask: np.ndarray) -> flo
     return float(np.abs(original[inside].astype(np.float64) - result[inside]).mean() / 255.0)
 
 
-def detail_ratio(original: np.ndarray, result: np.ndarray, mask: np.ndarray, erode: int = 2) -> float:
-    """Mean Sobel gradient of the result inside the eroded hole over that of the original (1.0 = as sharp)."""
+def hole_interior(mask: np.ndarray, erode: int = 2) -> np.ndarray:
+    """The hole without its outer `erode` pixels (boolean): where a fill's own texture is judged, not its seam."""
     inner = (np.asarray(mask) > 0).astype(np.uint8)
     if erode > 0:
         inner = cv2.erode(inner, np.ones((2 * erode + 1, 2 * erode + 1), np.uint8))
-    inside = inner > 0
+    return inner > 0
+
+
+def detail_ratio(original: np.ndarray, result: np.ndarray, mask: np.ndarray, erode: int = 2) -> float:
+    """Mean Sobel gradient of the result inside the eroded hole over that of the original (1.0 = as sharp)."""
+    inside = hole_interior(mask, erode)
     if not inside.any():
         return float("nan")
     reference = sobel(rgb2gray(original))[inside].mean()

@@ -80,8 +80,7 @@ def test_a_txt_list_of_paths_resolves_and_names_a_missing_photo(tmp_path):
 
 
 def test_the_checkpoint_selection_photos_are_training_photos_never_validation_ones():
-    listing = data.MANIFEST.parent / "select.txt"
-    lines = [line for line in listing.read_text().splitlines() if line and not line.startswith("#")]
+    lines = list(map(str, data.read_list(data.MANIFEST.parent / "select.txt")))
     assert len(lines) == 8
     assert set(map(str, data.manifest_files("train"))) >= set(lines)
     assert not set(map(str, data.manifest_files("val"))) & set(lines)
