@@ -64,6 +64,14 @@ class PhotoGame(Game):
     """What the photo tasks share: crops of photographs, a PatchGAN critic, L1 (+ SSIM) and feature matching."""
     d_in_channels = 3
 
+    def sized(self, config, blocks_field: str):
+        """The generator's config with the run's g_channels and g_blocks where they are set (0: its default)."""
+        if self.cfg.g_channels:
+            config.channels = self.cfg.g_channels
+        if self.cfg.g_blocks:
+            setattr(config, blocks_field, self.cfg.g_blocks)
+        return config
+
     def discriminator(self) -> PatchDiscriminator:
         return PatchDiscriminator(DiscriminatorConfig(in_channels=self.d_in_channels, channels=self.cfg.d_channels))
 
@@ -112,13 +120,7 @@ class PhotoInpainting(PhotoGame):
     d_in_channels = 4
 
     def generator(self) -> InpaintGenerator:
-        cfg = self.cfg
-        config = InpaintConfig(block=cfg.g_block, refine=cfg.g_refine)
-        if cfg.g_channels:
-            config.channels = cfg.g_channels
-        if cfg.g_blocks:
-            config.n_blocks = cfg.g_blocks
-        return InpaintGenerator(config)
+        return InpaintGenerator(self.sized(InpaintConfig(block=self.cfg.g_block, refine=self.cfg.g_refine), "n_blocks"))
 
     def play(self, generator, batch) -> Play:
         real, hole = batch
@@ -140,13 +142,8 @@ class PhotoRestoration(PhotoGame):
     """Denoise or enlarge a photo: a degraded photo in, the clean photo out, D judges the output alone."""
 
     def generator(self) -> RestorationGenerator:
-        cfg = self.cfg
-        config = RestorationConfig(scale=tasks.get(cfg.task).scale, skips=cfg.g_skips)
-        if cfg.g_channels:
-            config.channels = cfg.g_channels
-        if cfg.g_blocks:
-            config.n_convs = cfg.g_blocks
-        return RestorationGenerator(config)
+        config = RestorationConfig(scale=tasks.get(self.cfg.task).scale, skips=self.cfg.g_skips)
+        return RestorationGenerator(self.sized(config, "n_convs"))
 
     def play(self, generator, batch) -> Play:
         degraded, real = batch
