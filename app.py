@@ -34,7 +34,7 @@ from PIL import Image
 from gan_core import classical, dcgan, inference, io_checks, masks, metrics, toy
 from gan_core import data as data_lib
 from gan_core import weights as weights_lib
-from gan_core.evaluate_latent import hole_l1, square_holes
+from gan_core.latent_search import hole_l1, square_holes
 from gan_core.latent_search import LatentSearchConfig, latent_inpaint, mean_image_fill
 
 try:  # On ZeroGPU Spaces, GPU work must run inside functions decorated with spaces.GPU.

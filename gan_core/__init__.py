@@ -4,8 +4,23 @@
     filled = gan_core.inpaint(image, mask)            # PIL image out, same size as the input
     clean = gan_core.restore(image, task="denoise")   # or "sr2" / "sr4"
 
-Modules, one idea each: models (generators, discriminator), dcgan, losses, masks, data, train,
-inference, weights, classical (OpenCV baselines), evaluate, bench, toy (2D playground), batch.
+Modules, one idea each:
+    tasks          the one registry: each task's scale, generator, game and classical methods
+    models, dcgan  the generators and discriminators
+    losses         the GAN games' losses, masked L1, SSIM, feature matching
+    masks, data    training masks and user-mask clean-up; photo crops, degradations, Fashion-MNIST
+    games          what each kind of model brings to training: batches, real and fake, reconstruction
+    train          the one training loop (python -m gan_core.train)
+    recipes        shipped models' training stages, replayed by python -m gan_core.train --recipe NAME
+    weights        safetensors weights and their model cards
+    inference      gan_core.inpaint and gan_core.restore on photos of any size
+    classical      the OpenCV and Pillow methods the GANs are measured against
+    metrics        PSNR, SSIM, masked L1, the detail ratio
+    batch          folder-to-folder inpainting
+    io_checks      upload checks
+    latent_search  inpainting by searching the DCGAN's latent space
+    toy, toy_targets, toy_render   the 2D GAN playground: the game, its targets and divergences, its picture
+    eval/          measurement, apart from the library: evaluations and benchmarks (python -m gan_core.eval.*)
 """
 from .inference import inpaint, restore
 

@@ -19,11 +19,11 @@ def navier_stokes(image: np.ndarray, mask: np.ndarray, radius: int = INPAINT_RAD
     return cv2.inpaint(np.ascontiguousarray(image), (np.asarray(mask) > 0).astype(np.uint8), radius, cv2.INPAINT_NS)
 
 
-INPAINT_METHODS = {"telea": telea, "ns": navier_stokes}
+INPAINT_METHODS = {"telea": telea, "ns": navier_stokes}   # by their names in gan_core.tasks
 
 
 # Best strengths per noise sigma (0-255 scale), by mean PSNR on crops of the TRAINING photos:
-#     python -m gan_core.evaluate --task denoise --tune
+#     python -m gan_core.eval.restore --task denoise --tune
 # sigma: (fastNlMeans luminance strength h, its colour strength, Gaussian blur width in pixels).
 # Between sigmas: linear interpolation.
 TUNED_DENOISE = {5: (2.5, 2.0, 0.5), 10: (6.0, 5.0, 0.7), 15: (9.0, 9.0, 1.1), 25: (17.5, 17.5, 1.4),
@@ -59,3 +59,15 @@ def upscale(image: np.ndarray, scale: int, method: str = "bicubic") -> np.ndarra
     filters = {"bicubic": Image.Resampling.BICUBIC, "lanczos": Image.Resampling.LANCZOS}
     height, width = image.shape[:2]
     return np.asarray(Image.fromarray(image).resize((width * scale, height * scale), filters[method]))
+
+
+def restore(image: np.ndarray, method: str, scale: int = 1, sigma: float = 25) -> np.ndarray:
+    """The classical restoration named `method` in gan_core.tasks: "nlmeans" or "blur" for noise of the given
+    sigma, "bicubic" or "lanczos" to enlarge `scale` times."""
+    if method == "nlmeans":
+        return nl_means(image, sigma)
+    if method == "blur":
+        return gaussian_blur(image, sigma)
+    if method in ("bicubic", "lanczos"):
+        return upscale(image, scale, method)
+    raise ValueError(f"unknown classical restoration {method!r}; choose nlmeans, blur, bicubic or lanczos")

@@ -19,6 +19,7 @@ import torch
 from PIL import Image, ImageOps
 
 from . import masks as masks_lib
+from . import tasks
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".ppm", ".pgm"}
 MANIFEST = Path(__file__).resolve().parent.parent / "data" / "photos.csv"
@@ -170,7 +171,7 @@ def degrade(image: np.ndarray, task: str, rng: np.random.Generator) -> np.ndarra
         if rng.random() < 0.3:
             out = jpeg(out, rng.integers(40, 96))
         return out
-    scale = {"sr2": 2, "sr4": 4}[task]
+    scale = tasks.get(task).scale
     if rng.random() < 0.5:
         return bicubic_down(image, scale)
     return realistic_down(image, scale, rng)
@@ -210,8 +211,8 @@ class PhotoCrops(torch.utils.data.Dataset):
 
     def __init__(self, files: list[Path], task: str, config: CropConfig = CropConfig(),
                  length: int = 100_000, seed: int | None = None):
-        if task not in ("inpaint", "denoise", "sr2", "sr4"):
-            raise ValueError(f"unknown task {task!r}")
+        if task not in tasks.PHOTO_TASKS:
+            raise ValueError(f"{task!r} is not trained on photo crops; choose one of: {', '.join(tasks.PHOTO_TASKS)}")
         if not files:
             raise ValueError("no image files given")
         self.files, self.task, self.config, self.length, self.seed = list(files), task, config, length, seed

@@ -18,12 +18,11 @@ import torch.nn.functional as F
 from PIL import Image
 
 from . import masks as masks_lib
+from . import tasks
 from .data import to_rgb
 from .weights import WEIGHTS_DIR, list_weights, load_models
 
-DEFAULT_INPAINT_WEIGHTS = "inpaint-photo"
 MIN_WORKING_SIDE = 64  # smaller crops are padded: the discriminator's strided convolutions need ~24 px
-RESTORE_TASKS = ("denoise", "sr2", "sr4")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -99,7 +98,7 @@ def resolve_weights(weights: str | Path | None, task: str) -> Path:
         if not path.exists():
             raise FileNotFoundError(f"weights {weights!r} not found (looked for {path})")
         return path
-    default = WEIGHTS_DIR / f"{DEFAULT_INPAINT_WEIGHTS if task == 'inpaint' else task}.safetensors"
+    default = WEIGHTS_DIR / f"{tasks.get(task).default_weights}.safetensors"
     if default.exists():
         return default
     candidates = list_weights(task)
@@ -258,8 +257,8 @@ def restore_detailed(image, task: str = "denoise", weights: str | Path | None = 
     Each tile is processed with `tile_pad` pixels of extra context on every side; neighbouring outputs
     overlap by 2 * tile_pad and are cross-faded with linear ramps, so no seam shows.
     """
-    if task not in RESTORE_TASKS:
-        raise ValueError(f"unknown restoration task {task!r}; choose one of {RESTORE_TASKS}")
+    if task not in tasks.RESTORE_TASKS:
+        raise ValueError(f"unknown restoration task {task!r}; choose one of {tasks.RESTORE_TASKS}")
     if tile <= 2 * tile_pad:
         raise ValueError("tile must be larger than twice tile_pad")
     photo = as_rgb_array(image)

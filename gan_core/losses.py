@@ -79,17 +79,13 @@ def g_loss(kind: str, d_fake: torch.Tensor) -> torch.Tensor:
     return _G_LOSSES[kind](d_fake)
 
 
-def l1_reconstruction(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None = None,
-                      hole_weight: float = 1.0, valid_weight: float = 0.0) -> torch.Tensor:
-    """loss = mean(w * |G(z) - x|), with w = hole_weight inside the mask and valid_weight outside.
-
-    Without a mask it is the plain mean absolute error.
-    """
+def masked_l1(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """loss = sum(mask * |G(z) - x|) / (sum(mask) * channels): the mean absolute error over the hole's pixels
+    and channels, so its weight means the same for small and large holes. Without a mask: over every pixel."""
     diff = (fake - real).abs()
     if mask is None:
         return diff.mean()
-    weight = hole_weight * mask + valid_weight * (1.0 - mask)
-    return (diff * weight).mean()
+    return (diff * mask).sum() / (mask.sum() * real.shape[1]).clamp_min(1)
 
 
 def ssim_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None = None,
@@ -117,12 +113,6 @@ def feature_matching(fake_features: list[torch.Tensor], real_features: list[torc
         raise ValueError("feature matching needs at least one layer of features")
     losses = [F.l1_loss(f, r.detach()) for f, r in zip(fake_features, real_features)]
     return torch.stack(losses).mean()
-
-
-def r1_penalty(d_real: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-    """R1 (Mescheder et al. 2018): loss = E[|grad_x D(x)|^2] / 2; `real` must require grad."""
-    (grad,) = torch.autograd.grad(d_real.sum(), real, create_graph=True)
-    return 0.5 * grad.pow(2).flatten(1).sum(1).mean()
 
 
 def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:

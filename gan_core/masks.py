@@ -24,16 +24,6 @@ STROKE_PRESETS = {
 }
 
 
-def mask_area(mask: np.ndarray) -> str:
-    """Classify a mask by the fraction of the image it covers: small (<10%), medium (10-30%), large (>=30%)."""
-    fraction = float((np.asarray(mask) > 0).mean())
-    if fraction < MASK_SIZES["small"][1]:
-        return "small"
-    if fraction < MASK_SIZES["medium"][1]:
-        return "medium"
-    return "large"
-
-
 def free_form_strokes(height: int, width: int, rng: np.random.Generator, max_strokes: int = 4,
                       max_vertices: int = 8, max_width: float = 40, max_length: float = 100) -> np.ndarray:
     """DeepFill v2's brush strokes: polylines with random angles around 2*pi/5, round joints.

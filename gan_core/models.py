@@ -2,7 +2,7 @@
 
 Images are tensors in [-1, 1], shape (B, 3, H, W); masks are (B, 1, H, W) with 1 in the hole.
 
-Three ideas make the inpainter fit a 2-core CPU (see ../shared/notes/inpainting-on-the-cpu.md):
+Three ideas make the inpainter fit a 2-core CPU (measured in docs/inpainting-on-the-cpu.md):
 1. It starts from a cheap coarse fill (a push-pull pyramid, computed in torch) and learns a correction
    on top of it, with the last layer initialised to zero, so training starts at classical quality.
 2. It works at half resolution inside: pixel_unshuffle folds each 2x2 block of pixels into channels at

@@ -30,6 +30,7 @@ class Task:
     generator: str                   # the generator class in gan_core.models / gan_core.dcgan
     default_weights: str             # weights/NAME.safetensors used when none is named
     classical: tuple[Method, ...]    # the peers a result is shown beside, best known first
+    game: str                        # how gan_core.games trains it: "inpaint", "restore" or "dcgan"
 
     @property
     def methods(self) -> tuple[Method, ...]:
@@ -46,11 +47,11 @@ class Task:
 
 
 TASKS = {task.name: task for task in (
-    Task("inpaint", "Inpaint", 1, "InpaintGenerator", "inpaint-photo", (TELEA, NAVIER_STOKES)),
-    Task("denoise", "Denoise", 1, "RestorationGenerator", "denoise", (NL_MEANS, BLUR)),
-    Task("sr2", "Enlarge 2x", 2, "RestorationGenerator", "sr2", (BICUBIC, LANCZOS)),
-    Task("sr4", "Enlarge 4x", 4, "RestorationGenerator", "sr4", (BICUBIC, LANCZOS)),
-    Task("dcgan", "DCGAN (Fashion-MNIST)", 1, "DCGANGenerator", "dcgan-fashion", ()),
+    Task("inpaint", "Inpaint", 1, "InpaintGenerator", "inpaint-photo", (TELEA, NAVIER_STOKES), "inpaint"),
+    Task("denoise", "Denoise", 1, "RestorationGenerator", "denoise", (NL_MEANS, BLUR), "restore"),
+    Task("sr2", "Enlarge 2x", 2, "RestorationGenerator", "sr2", (BICUBIC, LANCZOS), "restore"),
+    Task("sr4", "Enlarge 4x", 4, "RestorationGenerator", "sr4", (BICUBIC, LANCZOS), "restore"),
+    Task("dcgan", "DCGAN (Fashion-MNIST)", 1, "DCGANGenerator", "dcgan-fashion", (), "dcgan"),
 )}
 RESTORE_TASKS = ("denoise", "sr2", "sr4")   # the tasks gan_core.restore runs: one photo in, one photo out
 PHOTO_TASKS = ("inpaint", *RESTORE_TASKS)   # the tasks trained on crops of photographs

@@ -3,6 +3,7 @@
     python -m gan_core.train --task inpaint --data manifest:train --out runs/inpaint --minutes 60
     python -m gan_core.train --out runs/inpaint --resume --minutes 60          # go on where it stopped
     torchrun --nproc_per_node=2 -m gan_core.train --task inpaint ...          # data-parallel, gloo on CPU
+    python -m gan_core.train --recipe inpaint-photo                           # a shipped model, stage by stage
 
 Each step is the alternating game of Goodfellow et al.:
   (1) update D: maximise log D(x) + log(1 - D(G(z)))   (or the hinge / least-squares version)
@@ -12,12 +13,12 @@ than the raw G, which jumps around with every step of the game.
 
 Everything about a run is in TrainConfig; run directories hold log.jsonl, samples/step_*.png and
 checkpoint.pt (plus config.json). --export NAME writes weights/NAME.safetensors and its model card.
+What differs between tasks lives in gan_core.games; recipes (gan_core.recipes) chain runs into a model.
 """
 import argparse
 import copy
 import dataclasses
 import json
-import math
 import os
 import sys
 import time
@@ -26,23 +27,15 @@ from pathlib import Path
 
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
-import torchvision.utils as vutils
 from tqdm import tqdm
 
-from . import data as data_lib
-from . import losses
-from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
-from .models import (DiscriminatorConfig, InpaintConfig, InpaintGenerator, PatchDiscriminator,
-                     RestorationConfig, RestorationGenerator)
-from .weights import read_card, save_weights, sha256_of
-
-TASKS = ("inpaint", "denoise", "sr2", "sr4", "dcgan")
+from . import games, losses, tasks
+from .weights import load_state, read_card, save_weights
 
 
 @dataclass
 class TrainConfig:
-    task: str = "inpaint"            # one of TASKS
+    task: str = "inpaint"            # one of gan_core.tasks.TASKS
     data: str = "manifest:train"     # folder of images, or manifest:train; ignored for dcgan (Fashion-MNIST)
     val_data: str = ""               # folder or manifest:val for the fixed sample batch; "" = a seeded batch of `data`
     out: str = "runs/inpaint"        # run directory: log, samples, checkpoint
@@ -58,10 +51,8 @@ class TrainConfig:
     gan_loss: str = "hinge"          # one of losses.GAN_LOSSES
     adv_weight: float = 0.1          # weight of G's adversarial loss
     l1_weight: float = 10.0          # weight of L1 (mean over hole pixels for inpainting, all pixels otherwise)
-    valid_weight: float = 0.0        # inpainting: relative L1 weight of the pixels outside the hole
     fm_weight: float = 1.0           # discriminator feature matching
     ssim_weight: float = 0.0         # 1 - SSIM over the hole (inpainting) or the image: sharp where the structure is known
-    r1_weight: float = 0.0           # R1 gradient penalty on real images (0 = off)
     adv_start: int = 0               # steps of reconstruction-only warm-up before the adversarial terms start
     ema: float = 0.999               # decay of the exponential moving average of G
     g_channels: int = 0              # 0 = the model config's default
@@ -84,45 +75,7 @@ class TrainConfig:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Models and data for each task
-
-
-def build_models(cfg: TrainConfig):
-    """(generator, discriminator) for the task, sized by the config."""
-    if cfg.task == "dcgan":
-        dc = DCGANConfig()
-        return DCGANGenerator(dc), DCGANDiscriminator(dc)
-    if cfg.task == "inpaint":
-        g_config = InpaintConfig(block=cfg.g_block)
-        if cfg.g_channels:
-            g_config.channels = cfg.g_channels
-        if cfg.g_blocks:
-            g_config.n_blocks = cfg.g_blocks
-        g_config.refine = cfg.g_refine
-        return InpaintGenerator(g_config), PatchDiscriminator(DiscriminatorConfig(in_channels=4, channels=cfg.d_channels))
-    scale = {"denoise": 1, "sr2": 2, "sr4": 4}[cfg.task]
-    g_config = RestorationConfig(scale=scale)
-    if cfg.g_channels:
-        g_config.channels = cfg.g_channels
-    if cfg.g_blocks:
-        g_config.n_convs = cfg.g_blocks
-    g_config.skips = cfg.g_skips
-    return RestorationGenerator(g_config), PatchDiscriminator(DiscriminatorConfig(in_channels=3, channels=cfg.d_channels))
-
-
-def build_data(cfg: TrainConfig):
-    """(training dataset, fixed validation batch as a tuple of tensors)."""
-    if cfg.task == "dcgan":
-        images, _ = data_lib.fashion_mnist("train")
-        test_images, _ = data_lib.fashion_mnist("test")
-        generator = torch.Generator().manual_seed(1234)
-        fixed_noise = torch.randn(64, DCGANConfig().noise_dim, generator=generator)
-        return torch.utils.data.TensorDataset(images), (fixed_noise, test_images[:64])
-    crop = data_lib.CropConfig(crop=cfg.crop, min_scale=cfg.min_scale)
-    train = data_lib.PhotoCrops(data_lib.resolve_files(cfg.data), cfg.task, crop)
-    val_files = data_lib.resolve_files(cfg.val_data) if cfg.val_data else train.files
-    val = data_lib.PhotoCrops(val_files, cfg.task, crop, seed=cfg.seed + 12345)
-    return train, data_lib.fixed_batch(val, min(cfg.batch_size, 8))
+# The training step
 
 
 def infinite_batches(loader):
@@ -135,25 +88,19 @@ def infinite_batches(loader):
         epoch += 1
 
 
-def patch_mask(mask: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
-    """Which of D's patches see any hole pixel: only those are labelled fake (LaMa's masked adversarial loss)."""
-    return F.adaptive_max_pool2d(mask, logits.shape[-2:]) > 0
-
-
-# ----------------------------------------------------------------------------------------------------
-# The training step
-
-
 class Trainer:
-    """Holds the models, optimisers and step counter; `step(batch)` plays one round of the game."""
+    """Holds the models, optimisers and step counter; `step(batch)` plays one round of the game.
+
+    What differs between tasks (the networks, how a batch becomes a real and a fake, the reconstruction)
+    comes from the task's game in gan_core.games; the round itself is the same for all."""
 
     def __init__(self, cfg: TrainConfig, device: torch.device, rank: int = 0, world_size: int = 1):
-        if cfg.task not in TASKS:
-            raise ValueError(f"unknown task {cfg.task!r}; choose one of {TASKS}")
         if cfg.gan_loss not in losses.GAN_LOSSES:
             raise ValueError(f"unknown GAN loss {cfg.gan_loss!r}; choose one of {losses.GAN_LOSSES}")
         self.cfg, self.device, self.rank, self.world_size = cfg, device, rank, world_size
-        self.generator, self.discriminator = (m.to(device) for m in build_models(cfg))
+        self.game = games.for_task(cfg)  # a ValueError that lists the tasks if cfg.task is unknown
+        self.generator = self.game.generator().to(device)
+        self.discriminator = self.game.discriminator().to(device)
         self.generator_ema = copy.deepcopy(self.generator).eval().requires_grad_(False)
         betas = (cfg.beta1, cfg.beta2)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr_g, betas=betas)
@@ -169,90 +116,45 @@ class Trainer:
     def autocast(self):
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16)
 
-    def generate(self, batch, generator=None):
-        """Run G on a batch: returns (condition for D or None, fake, real, hole mask or None)."""
-        generator = generator or self.g_train
-        if self.cfg.task == "dcgan":
-            (real,) = batch
-            noise = torch.randn(real.shape[0], DCGANConfig().noise_dim, device=self.device)
-            return None, generator(noise), real, None
-        if self.cfg.task == "inpaint":
-            real, mask = batch
-            prediction = generator(real, mask)
-            return mask, prediction, real, mask
-        degraded, real = batch
-        return None, generator(degraded), real, None
-
-    @staticmethod
-    def critic_input(image, condition):
-        return image if condition is None else torch.cat([image, condition], 1)
-
     def step(self, batch) -> dict:
-        cfg = self.cfg
+        cfg, game = self.cfg, self.game
         batch = [t.to(self.device, non_blocking=True) for t in batch]
-        adversarial = self.step_count >= cfg.adv_start
+        adversarial = self.step_count >= cfg.adv_start  # before adv_start: reconstruction only
         with self.autocast():
-            condition, prediction, real, hole = self.generate(batch)
-        # inpainting composites: known pixels are given, only the hole is generated
-        fake = prediction if hole is None else prediction * hole + real * (1 - hole)
+            play = game.play(self.g_train, batch)  # real x, fake G(z) (and the hole, for inpainting)
         stats = {}
 
-        # (1) Update D: maximise log D(x) + log(1 - D(G(z))), one forward over real and fake together
+        # (1) Update D: maximise log D(x) + log(1 - D(G(z))), i.e. minimise the critic's loss of cfg.gan_loss
         if adversarial:
             self.discriminator.requires_grad_(True)
             with self.autocast():
-                both = torch.cat([self.critic_input(real, condition), self.critic_input(fake.detach(), condition)])
-                if cfg.r1_weight > 0:
-                    both.requires_grad_(True)
-                if cfg.task == "dcgan":
-                    # DCGAN's D has batch norm: in a batch of real and fake together it tells them apart by the
-                    # batch statistics, and then misjudges the all-fake batch of step (2). Two batches, as
-                    # in the PyTorch example, so D sees the same kind of batch in (1) and (2).
-                    outputs = [self.d_train(half) for half in both.chunk(2)]
-                    logits = torch.cat([o[0] for o in outputs])
-                    features = [torch.cat(fs) for fs in zip(*[o[1] for o in outputs])]
-                else:
-                    logits, features = self.d_train(both)
+                logits, features = game.judge(self.d_train, play.real, play.fake.detach(), play.condition)
                 logits = logits.float()
             # D's features on the real half, reused as feature-matching targets in (2): saves a forward pass
             real_features = [f.detach().chunk(2)[0] for f in features]
             d_real, d_fake = logits.chunk(2)
-            if hole is not None:
-                d_fake = d_fake[patch_mask(hole, d_fake)]
+            d_fake = game.fake_logits(d_fake, play)  # inpainting: only the patches that see the hole
             loss_d = losses.d_loss(cfg.gan_loss, d_real, d_fake)
-            if cfg.r1_weight > 0:
-                loss_d = loss_d + cfg.r1_weight * losses.r1_penalty(d_real, both)
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             self.opt_d.step()
             stats.update(loss_d=loss_d.item(), d_real=torch.sigmoid(d_real).mean().item(),
                          d_fake=torch.sigmoid(d_fake).mean().item())
 
-        # (2) Update G: fool D, stay close to the target, match D's features on real images
+        # (2) Update G: minimise  l1_weight * L1(G(z), x) [+ ssim_weight * (1 - SSIM)]      stay close to the target
+        #                       + adv_weight * the generator's loss of cfg.gan_loss on D(G(z))   fool D
+        #                       + fm_weight * |D's features on G(z) - on x|                    match D's view of x
         self.discriminator.requires_grad_(False)
-        loss_g = torch.zeros((), device=self.device)
-        if cfg.task != "dcgan":
-            if hole is not None:  # mean over hole pixels, so the weight means the same for small and large holes
-                weight = hole + cfg.valid_weight * (1 - hole)
-                l1 = ((prediction.float() - real).abs() * weight).sum() / (weight.sum() * real.shape[1]).clamp_min(1)
-            else:
-                l1 = losses.l1_reconstruction(prediction.float(), real)
-            loss_g = loss_g + cfg.l1_weight * l1
-            stats["l1"] = l1.item()
-            if cfg.ssim_weight > 0:
-                ssim = losses.ssim_loss(fake.float(), real, hole)
-                loss_g = loss_g + cfg.ssim_weight * ssim
-                stats["ssim_loss"] = ssim.item()
+        loss_g, terms = game.reconstruction(play)
+        stats.update(terms)
         if adversarial:
             with self.autocast():  # the raw module: DDP must not sync D here, only G receives gradients
-                g_logits, fake_features = self.discriminator(self.critic_input(fake, condition))
+                g_logits, fake_features = self.discriminator(game.critic_input(play.fake, play.condition))
                 g_logits = g_logits.float()
-            if hole is not None:
-                g_logits = g_logits[patch_mask(hole, g_logits)]
-            adv = losses.g_loss(cfg.gan_loss, g_logits)
+            adv = losses.g_loss(cfg.gan_loss, game.fake_logits(g_logits, play))
             loss_g = loss_g + cfg.adv_weight * adv
             stats["adv"] = adv.item()
-            if cfg.fm_weight > 0 and cfg.task != "dcgan":  # unconditional: a fake has no matching real image
+            if cfg.fm_weight > 0 and game.feature_matching:
                 fm = losses.feature_matching([f.float() for f in fake_features], [f.float() for f in real_features])
                 loss_g = loss_g + cfg.fm_weight * fm
                 stats["fm"] = fm.item()
@@ -272,32 +174,10 @@ class Trainer:
         for ema_b, b in zip(self.generator_ema.buffers(), self.generator.buffers()):
             ema_b.copy_(b)
 
-    # -- samples and validation ---------------------------------------------------------------------
-
-    @torch.no_grad()
     def sample_grid(self, fixed_batch, path: Path) -> dict:
         """Save a grid from the EMA generator on the fixed batch; return validation numbers on it."""
         batch = [t.to(self.device) for t in fixed_batch]
-        if self.cfg.task == "dcgan":
-            noise, _ = batch
-            vutils.save_image(self.generator_ema(noise), path, nrow=8, normalize=True, value_range=(-1, 1))
-            return {}
-        with self.autocast():
-            condition, prediction, real, hole = self.generate(batch, self.generator_ema)
-        prediction = prediction.float().clamp(-1, 1)
-        if hole is not None:
-            result = prediction * hole + real * (1 - hole)
-            shown_input = real * (1 - hole) + hole  # the hole in white
-            error = ((result - real) ** 2 * hole).sum() / (hole.sum() * 3)
-            val = {"val_psnr_hole": 10 * math.log10(4.0 / max(error.item(), 1e-10))}
-        else:
-            result = prediction
-            shown_input = F.interpolate(batch[0], size=real.shape[-2:], mode="nearest")
-            error = ((result - real) ** 2).mean()
-            val = {"val_psnr": 10 * math.log10(4.0 / max(error.item(), 1e-10))}
-        rows = torch.cat([shown_input, result, real])  # three rows: input, output, target
-        vutils.save_image(rows, path, nrow=real.shape[0], normalize=True, value_range=(-1, 1), padding=2)
-        return val
+        return self.game.sample(self.generator_ema, batch, path, self.autocast)
 
     # -- checkpoints -----------------------------------------------------------------------------------
 
@@ -325,7 +205,6 @@ class Trainer:
         """Start from shipped weights (G's EMA copy becomes G, EMA and the starting point).
 
         Weights without a refinement may start a generator with one: it begins as the identity."""
-        from .weights import load_state
         generator_state, discriminator_state, _ = load_state(path)
         for module in (self.generator, self.generator_ema):
             try:
@@ -359,29 +238,27 @@ def setup_distributed() -> tuple[torch.device, int, int]:
     return device, rank, world_size
 
 
-def train(cfg: TrainConfig) -> Trainer:
-    """Run (or resume) training as the config says; return the trainer at the end."""
+def train(cfg: TrainConfig, recipe: dict | None = None) -> Trainer:
+    """Run (or resume) training as the config says; return the trainer at the end.
+
+    recipe: {"name": ..., "stage": ...} when a recipe runs this, recorded in the exported model card."""
     device, rank, world_size = setup_distributed()
     torch.manual_seed(cfg.seed + rank)
     torch.set_flush_denormal(True)  # zero-initialised layers produce denormal floats, which are very slow on CPUs
     out = Path(cfg.out)
     checkpoint = out / "checkpoint.pt"
-    if cfg.resume and checkpoint.exists():  # flags given now win; the rest comes from the checkpoint's config
-        saved = torch.load(checkpoint, map_location="cpu", weights_only=True)["config"]
-        given = {k: v for k, v in dataclasses.asdict(cfg).items() if v != getattr(TrainConfig, k)}
-        cfg = TrainConfig(**{**saved, **given, "resume": True})
-    elif cfg.resume:
+    if cfg.resume and not checkpoint.exists():
         raise FileNotFoundError(f"--resume: no checkpoint at {checkpoint}")
     if rank == 0:
         (out / "samples").mkdir(parents=True, exist_ok=True)
         (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=2))
 
-    dataset, fixed_batch = build_data(cfg)
+    trainer = Trainer(cfg, device, rank, world_size)
+    dataset, fixed_batch = trainer.game.data()
     sampler = torch.utils.data.DistributedSampler(dataset, seed=cfg.seed) if world_size > 1 else None
     loader = torch.utils.data.DataLoader(
         dataset, batch_size=cfg.batch_size, shuffle=sampler is None, sampler=sampler, drop_last=True,
         num_workers=cfg.workers, persistent_workers=cfg.workers > 0, pin_memory=device.type == "cuda")
-    trainer = Trainer(cfg, device, rank, world_size)
     if cfg.resume:
         trainer.load_checkpoint(checkpoint)
     elif cfg.init_from:
@@ -438,7 +315,7 @@ def train(cfg: TrainConfig) -> Trainer:
         log.close()
         print(json.dumps(summary), file=sys.stderr)
         if cfg.export:
-            path = export(trainer, cfg.export, evaluation={"fixed_batch": final_val})
+            path = export(trainer, cfg.export, evaluation={"fixed_batch": final_val}, recipe=recipe)
             print(f"exported {path}", file=sys.stderr)
     if world_size > 1:
         dist.barrier()
@@ -458,15 +335,9 @@ def command_line(cfg: TrainConfig) -> str:
     return "python -m gan_core.train " + " ".join(flags)
 
 
-def export(trainer: Trainer, name: str, evaluation: dict | None = None) -> Path:
+def export(trainer: Trainer, name: str, evaluation: dict | None = None, recipe: dict | None = None) -> Path:
     """Write weights/NAME.safetensors (EMA generator + discriminator) and the model card weights/NAME.json."""
     cfg = trainer.cfg
-    data_info = {"source": cfg.data}
-    if cfg.task == "dcgan":
-        data_info = {"source": "Fashion-MNIST train split (Debian package dataset-fashion-mnist)", "images": 60000}
-    elif cfg.data.startswith("manifest:"):
-        data_info.update(manifest="data/photos.csv", manifest_sha256=sha256_of(data_lib.MANIFEST),
-                         files=len(data_lib.resolve_files(cfg.data)))
     card = {
         "name": name, "task": cfg.task,
         "generator": {"class": type(trainer.generator).__name__, "config": dataclasses.asdict(trainer.generator.config),
@@ -474,34 +345,80 @@ def export(trainer: Trainer, name: str, evaluation: dict | None = None) -> Path:
         "discriminator": {"class": type(trainer.discriminator).__name__,
                           "config": dataclasses.asdict(trainer.discriminator.config),
                           "parameters": sum(p.numel() for p in trainer.discriminator.parameters())},
-        "data": data_info, "steps": trainer.step_count, "wall_time_hours": round(trainer.wall_seconds / 3600, 3),
+        "data": trainer.game.data_card(), "steps": trainer.step_count, "wall_time_hours": round(trainer.wall_seconds / 3600, 3),
         "training": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("out", "resume", "export", "progress")},
         "training_command": command_line(cfg),
         "device": f"{trainer.device.type} x {trainer.world_size}", "torch": torch.__version__,
         "evaluation": evaluation or {},
     }
+    if recipe:
+        card["recipe"] = recipe
     if cfg.init_from and Path(cfg.init_from).exists():  # read before a new version replaces it
         before = read_card(cfg.init_from)
         card["continued_from"] = {key: before.get(key) for key in ("name", "sha256", "steps", "wall_time_hours")}
     return save_weights(Path(cfg.weights_dir) / f"{name}.safetensors", trainer.generator_ema, trainer.discriminator, card)
 
 
-def parse_args(argv=None) -> TrainConfig:
-    """Command-line flags mirror TrainConfig's fields: --lr-g 1e-4, --bf16, --no-progress ..."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def known_fields(values: dict) -> dict:
+    """The TrainConfig fields among `values`; settings an older version had (r1_weight, valid_weight, ...) are
+    left out with a note, so its checkpoints still resume."""
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    dropped = {k: v for k, v in values.items() if k not in names}
+    if dropped:
+        print(f"note: ignoring settings this version does not have: {dropped}", file=sys.stderr)
+    return {k: v for k, v in values.items() if k in names}
+
+
+def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
+    """Flags mirror TrainConfig's fields: --lr-g 1e-4, --bf16, --no-progress ... Without defaults, the parsed
+    namespace holds only the flags that were given."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     argument_default=None if defaults else argparse.SUPPRESS)
+    parser.add_argument("--recipe", default="" if defaults else argparse.SUPPRESS,
+                        help="train a shipped model stage by stage (a name in recipes/ or a .py file), from scratch "
+                             "or on from where its run directory stopped; other flags given apply to every stage")
     for f in dataclasses.fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
+        default = f.default if defaults else argparse.SUPPRESS
         if f.type is bool or f.type == "bool":
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default)
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
         else:
             kind = {"int": int, "float": float, "str": str}.get(f.type if isinstance(f.type, str) else f.type.__name__)
-            parser.add_argument(flag, type=kind, default=f.default)
-    args = parser.parse_args(argv)
-    cfg = TrainConfig(**vars(args))
-    if cfg.task not in TASKS:
-        parser.error(f"--task must be one of {TASKS}")
-    return cfg
+            parser.add_argument(flag, type=kind, default=default)
+    return parser
+
+
+def read_command_line(argv=None) -> tuple[TrainConfig, dict, str]:
+    """(config, the fields given as flags, recipe name or ""). With --resume, the flags given now win and the
+    rest comes from the checkpoint's config."""
+    parser = build_parser()
+    args = vars(parser.parse_args(argv))
+    given = vars(build_parser(defaults=False).parse_args(argv))
+    recipe = args.pop("recipe")
+    given.pop("recipe", None)
+    cfg = TrainConfig(**args)
+    if cfg.task not in tasks.TASKS:
+        parser.error(f"--task must be one of {', '.join(tasks.TASKS)}")
+    checkpoint = Path(cfg.out) / "checkpoint.pt"
+    if cfg.resume and checkpoint.exists() and not recipe:
+        saved = torch.load(checkpoint, map_location="cpu", weights_only=True)["config"]
+        cfg = TrainConfig(**{**known_fields(saved), **given, "resume": True})
+    return cfg, given, recipe
+
+
+def parse_args(argv=None) -> TrainConfig:
+    """The config a command line asks for (see read_command_line)."""
+    return read_command_line(argv)[0]
+
+
+def main(argv=None):
+    cfg, given, recipe = read_command_line(argv)
+    if recipe:
+        from .recipes import run_recipe
+        run_recipe(recipe, given)
+    else:
+        train(cfg)
 
 
 if __name__ == "__main__":
-    train(parse_args())
+    main()

@@ -5,7 +5,7 @@
 
 Starts `python app.py` on a free loopback port (never anything but 127.0.0.1), sends the same 512x512
 photo and mask from every client (identical requests are what trip Gradio's cache race, see
-shared/notes/gradio-6.md), opens every returned PNG and checks it is whole, 512x512, and identical to the
+docs/gradio-cache-race.md), opens every returned PNG and checks it is whole, 512x512, and identical to the
 photo outside the mask. Prints the errors, p50 / p95 latency and the server's peak resident memory, and
 exits 1 on any failure. Bounded: a fixed number of requests, each with a timeout, and a time limit overall.
 """

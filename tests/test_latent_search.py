@@ -174,7 +174,7 @@ def test_input_errors_say_what_is_wrong(models, target):
 @needs_fashion_mnist
 def test_evaluation_runs_on_fashion_mnist(models, tmp_path):
     """The evaluation end to end on two test items, with the small untrained DCGAN saved as weights."""
-    from gan_core import evaluate_latent
+    from gan_core.eval import latent as evaluate_latent
     from gan_core.weights import save_weights
     generator, discriminator = models
     card = {"name": "tiny-dcgan", "task": "dcgan",
@@ -191,7 +191,7 @@ def test_evaluation_runs_on_fashion_mnist(models, tmp_path):
 
 
 def test_square_holes_stay_inside_the_garment_area():
-    from gan_core.evaluate_latent import square_holes
+    from gan_core.latent_search import square_holes
     masks = square_holes(200, 32, np.random.default_rng(0))
     sides = masks.flatten(1).sum(1).sqrt()
     assert sides.min() >= 10 and sides.max() <= 16

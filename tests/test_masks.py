@@ -9,7 +9,8 @@ def test_mask_of_size_lands_in_its_class_and_is_reproducible(size):
     a = masks.mask_of_size(200, 300, size, np.random.default_rng(7))
     b = masks.mask_of_size(200, 300, size, np.random.default_rng(7))
     assert np.array_equal(a, b)
-    assert masks.mask_area(a) == size
+    low, high = masks.MASK_SIZES[size]
+    assert low <= a.mean() < high
     assert set(np.unique(a)) <= {0.0, 1.0}
 
 
@@ -20,13 +21,12 @@ def test_training_masks_cover_between_1_and_50_percent():
     assert np.std(areas) > 0.03  # a real mix of sizes
 
 
-def test_presets_boxes_and_area_classes():
+def test_thick_presets_cover_more_than_thin_ones_and_boxes_draw_something():
     rng = np.random.default_rng(1)
     thin = np.mean([masks.preset_strokes(256, 256, rng, "thin").mean() for _ in range(20)])
     thick = np.mean([masks.preset_strokes(256, 256, rng, "thick").mean() for _ in range(20)])
     assert thin < thick
     assert masks.boxes(64, 64, rng).any()
-    assert masks.mask_area(np.zeros((10, 10))) == "small"
     with pytest.raises(ValueError):
         masks.preset_strokes(10, 10, rng, "huge")
 

@@ -98,3 +98,26 @@ def test_the_model_card_command_rebuilds_the_config():
     assert command.startswith("python -m gan_core.train --task sr4")
     rebuilt = parse_args(command.split()[3:])
     assert rebuilt == dataclasses.replace(cfg, progress=True)
+
+
+def test_a_checkpoint_with_settings_this_version_dropped_still_resumes(image_folder, tmp_path, capsys):
+    out = tmp_path / "old"
+    common = ["--data", str(image_folder), "--out", str(out), "--sample-every", "100", *TINY]
+    train(parse_args(["--steps", "2", *common]))
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    state["config"].update(r1_weight=0.0, valid_weight=0.0)  # as the version before gan_core.games wrote it
+    torch.save(state, out / "checkpoint.pt")
+    trainer = train(parse_args(["--out", str(out), "--resume", "--steps", "3", "--no-progress"]))
+    assert trainer.step_count == 3 and trainer.cfg.g_channels == 8  # the rest of the config came from the checkpoint
+    assert "r1_weight" in capsys.readouterr().err
+
+
+def test_the_generator_step_of_every_task_is_the_same_round_of_the_game(image_folder):
+    from gan_core import data
+    for task in ("inpaint", "sr2"):
+        trainer = Trainer(parse_args(["--task", task, "--data", str(image_folder), "--adv-start", "1", *TINY]),
+                          torch.device("cpu"))
+        dataset = data.PhotoCrops(data.list_images(image_folder), task, data.CropConfig(crop=64), seed=0)
+        batch = data.fixed_batch(dataset, 4)
+        assert set(trainer.step(batch)) == {"l1", "loss_g"}                     # reconstruction only at first
+        assert {"loss_d", "adv", "fm", "l1", "loss_g"} <= set(trainer.step(batch))  # then the whole game

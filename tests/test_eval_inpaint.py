@@ -2,7 +2,7 @@ import json
 
 import numpy as np
 
-from gan_core import evaluate
+from gan_core.eval import inpaint as evaluate
 
 
 def test_evaluate_runs_every_method_on_the_same_masks(tiny_weights, image_folder, tmp_path):

@@ -6,7 +6,7 @@ MutationObserver in the page), then reads the speed the page itself reports unde
 end-to-end rate a student sees: server step + render + queue + network + the browser loading the image.
 The playground needs >= 20 steps/s while refreshing >= 4 times a second.
 
-    python benchmarks/toy_browser.py [--seconds 15]
+    python -m gan_core.eval.toy_browser [--seconds 15]
 """
 import argparse
 import re
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from studio_server import start_app  # noqa: E402

@@ -1,22 +1,19 @@
 """Parameters, CPU inference time at 512x512 and training speed at the training crop, per generator variant.
 
-    python benchmarks/generator_variants.py [--bf16]
+    python -m gan_core.eval.generator_variants [--bf16]
 
 Training speed is one full GAN step of gan_core.train (G and D, hinge + L1 + feature matching) on a batch
 of 8 crops of 256x256 with random training masks. Run it on an otherwise idle machine.
 """
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from gan_core.bench import time_it  # noqa: E402
-from gan_core.masks import training_mask  # noqa: E402
-from gan_core.models import InpaintConfig, InpaintGenerator, count_parameters  # noqa: E402
-from gan_core.train import Trainer, TrainConfig  # noqa: E402
+from ..masks import training_mask
+from ..models import InpaintConfig, InpaintGenerator, count_parameters
+from ..train import Trainer, TrainConfig
+from .bench import time_it
 
 VARIANTS = {  # name: (TrainConfig overrides, InpaintConfig)
     "ffc c64 (shipped)": ({}, InpaintConfig()),

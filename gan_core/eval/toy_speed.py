@@ -6,15 +6,12 @@ For the default settings and every preset it prints:
           (less the time the last frame took, so frames come every 0.2 s), then snapshot + render.
 The playground needs >= 20 steps/s while refreshing >= 4 times a second.
 
-    python benchmarks/toy_speed.py [seconds per measurement, default 2]
+    python -m gan_core.eval.toy_speed [seconds per measurement, default 2]
 """
-import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-
-from gan_core.toy import PRESETS, ToyConfig, ToyGAN, render  # noqa: E402
+from ..toy import PRESETS, ToyConfig, ToyGAN, render
 
 
 def train_rate(gan: ToyGAN, seconds: float) -> float:

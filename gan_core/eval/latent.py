@@ -1,6 +1,6 @@
 """Measure DCGAN latent-search inpainting against the mean-image baseline on held-out Fashion-MNIST.
 
-    python -m gan_core.evaluate_latent --weights weights/dcgan-fashion.safetensors --n 100 --seed 0 \
+    python -m gan_core.eval.latent --weights weights/dcgan-fashion.safetensors --n 100 --seed 0 \
         --json latent.json --grid latent.png
 
 --n test-split items (a seeded choice) each get one seeded square hole of 10-16 px placed inside the
@@ -20,26 +20,9 @@ import numpy as np
 import torch
 import torchvision.utils as vutils
 
-from . import data as data_lib
-from .latent_search import LatentSearchConfig, mean_image_fill, search
-from .weights import load_models
-
-
-def square_holes(n: int, side: int, rng: np.random.Generator, min_hole: int = 10, max_hole: int = 16,
-                 border: int = 2) -> torch.Tensor:
-    """(n, 1, side, side) masks, each one square of min_hole..max_hole px inside the garment area."""
-    masks = torch.zeros(n, 1, side, side)
-    for i in range(n):
-        hole = int(rng.integers(min_hole, max_hole + 1))
-        top, left = rng.integers(border, side - border - hole + 1, size=2)
-        masks[i, :, top:top + hole, left:left + hole] = 1.0
-    return masks
-
-
-def hole_l1(result: torch.Tensor, original: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
-    """Mean |result - original| over each item's hole pixels, on the 0-1 scale: (B,)."""
-    error = ((result - original).abs() * masks).flatten(1).sum(1) / (masks.flatten(1).sum(1) * original.shape[1])
-    return error / 2.0  # images are in [-1, 1]
+from .. import data as data_lib
+from ..latent_search import LatentSearchConfig, hole_l1, mean_image_fill, search, square_holes
+from ..weights import load_models
 
 
 def evaluate(generator, discriminator, config: LatentSearchConfig, n: int = 100, seed: int = 0,

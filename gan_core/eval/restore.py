@@ -1,8 +1,8 @@
 """Measure the denoising and super-resolution GANs against classical restoration on held-out photos.
 
-    python -m gan_core.evaluate --task denoise --images manifest:val --json docs/denoise-val.json --grid g.png
-    python -m gan_core.evaluate --task sr4 --images manifest:val --json docs/sr4-val.json --grid g.png
-    python -m gan_core.evaluate --task denoise --tune     # tune the classical filters on the TRAINING photos
+    python -m gan_core.eval.restore --task denoise --images manifest:val --json docs/denoise-val.json --grid g.png
+    python -m gan_core.eval.restore --task sr4 --images manifest:val --json docs/sr4-val.json --grid g.png
+    python -m gan_core.eval.restore --task denoise --tune     # tune the classical filters on the TRAINING photos
 
 Each photo is resized so its longer side is at most --max-side (512) and cut to a multiple of 4 pixels.
 Conditions per task:
@@ -26,15 +26,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from . import classical, metrics
-from .data import add_gaussian_noise, bicubic_down, load_rgb, realistic_down, resolve_files
-from .inference import resolve_weights, restore_detailed
-from .weights import record_validation
+from .. import classical, metrics, tasks
+from ..data import add_gaussian_noise, bicubic_down, load_rgb, realistic_down, resolve_files
+from ..inference import resolve_weights, restore_detailed
+from ..weights import record_validation
 
-SCALES = {"denoise": 1, "sr2": 2, "sr4": 4}
 CONDITIONS = {"denoise": ["sigma15", "sigma25", "sigma50"], "sr2": ["standard", "degraded"],
               "sr4": ["standard", "degraded"]}
-CLASSICAL = {"denoise": ["nlm", "blur"], "sr2": ["bicubic", "lanczos"], "sr4": ["bicubic", "lanczos"]}
 METRIC_KEYS = ("psnr", "ssim", "ms")
 
 
@@ -46,23 +44,19 @@ def degrade_for(task: str, condition: str, clean: np.ndarray, rng: np.random.Gen
     """The input a method is given: the clean photo made noisy, or made smaller."""
     if task == "denoise":
         return add_gaussian_noise(clean, sigma_of(condition), rng)
-    scale = SCALES[task]
+    scale = tasks.get(task).scale
     return bicubic_down(clean, scale) if condition == "standard" else realistic_down(clean, scale, rng)
 
 
 def run(method: str, task: str, condition: str, degraded: np.ndarray, weights=None) -> tuple[np.ndarray, float]:
     """(result, milliseconds) for one method; the GAN's time includes tiling and blending."""
+    method = tasks.get(task).method(method).name  # a ValueError that lists the task's methods if unknown
     started = time.perf_counter()
     if method == "gan":
         result = restore_detailed(degraded, task, weights)
-    elif method == "nlm":
-        result = classical.nl_means(degraded, sigma_of(condition))
-    elif method == "blur":
-        result = classical.gaussian_blur(degraded, sigma_of(condition))
-    elif method in ("bicubic", "lanczos"):
-        result = classical.upscale(degraded, SCALES[task], method)
-    else:
-        raise ValueError(f"unknown method {method!r} for {task}; choose gan or {', '.join(CLASSICAL[task])}")
+    else:  # told the true noise sigma; the GAN is blind
+        sigma = sigma_of(condition) if task == "denoise" else 0
+        result = classical.restore(degraded, method, tasks.get(task).scale, sigma)
     return result, (time.perf_counter() - started) * 1000
 
 
@@ -88,7 +82,7 @@ def evaluate(images: list[tuple[str, np.ndarray]], task: str, methods: list[str]
     if "gan" in methods:  # load the model before anything is timed
         run("gan", task, conditions[0], degrade_for(task, conditions[0], images[0][1], np.random.default_rng(0)),
             weights)
-    shave = SCALES[task] if task != "denoise" else 0
+    shave = tasks.get(task).scale if task != "denoise" else 0
     values = {m: {c: {k: [] for k in METRIC_KEYS} for c in conditions} for m in methods}
     examples = {}
     jobs = [(i, c, k) for i in range(len(images)) for c in conditions
@@ -134,7 +128,7 @@ def comparison_grid(examples: dict, task: str, methods: list[str], path: str | P
                     zoom: int = 2):
     """Rows: one photo and condition each; columns: input, each method, original, all on the same detailed
     crop enlarged `zoom` times with nearest neighbours, so sharpness and noise can be seen pixel by pixel."""
-    scale, side = SCALES[task], cell // zoom
+    scale, side = tasks.get(task).scale, cell // zoom
     columns = ["input"] + methods + ["original"]
     label_h = 16
     keys = sorted(examples)
@@ -184,7 +178,7 @@ def tune_classical(files, sigmas=(5, 10, 15, 25, 35, 50), crops: int = 12, crop:
         blur_scores = {w: mean_psnr(lambda n: classical.gaussian_blur(n, sigma, width=w))
                        for w in (0.5, 0.7, 0.9, 1.1, 1.4, 1.7, 2.0, 2.5)}
         w = max(blur_scores, key=blur_scores.get)
-        best[sigma] = {"nlm_h": float(h), "nlm_h_colour": float(c), "nlm_psnr": colour_scores[c],
+        best[sigma] = {"nlmeans_h": float(h), "nlmeans_h_colour": float(c), "nlmeans_psnr": colour_scores[c],
                        "blur_width": w, "blur_psnr": blur_scores[w]}
         print(f"sigma {sigma:3d}: NLM h {h:5.1f}, colour {c:5.1f} -> {colour_scores[c]:.2f} dB, "
               f"blur width {w:.1f} -> {blur_scores[w]:.2f} dB", flush=True)
@@ -193,7 +187,7 @@ def tune_classical(files, sigmas=(5, 10, 15, 25, 35, 50), crops: int = 12, crop:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--task", required=True, choices=list(SCALES))
+    parser.add_argument("--task", required=True, choices=tasks.RESTORE_TASKS)
     parser.add_argument("--images", default="manifest:val", help="folder of photos, or manifest:val")
     parser.add_argument("--methods", default="", help="default: gan and the task's classical methods")
     parser.add_argument("--conditions", default="", help="default: " + "; ".join(
@@ -212,7 +206,7 @@ def main(argv=None):
     if args.tune:
         print(json.dumps(tune_classical(resolve_files(args.tune_images)), indent=2))
         return
-    methods = args.methods.split(",") if args.methods else ["gan"] + CLASSICAL[args.task]
+    methods = args.methods.split(",") if args.methods else [m.name for m in tasks.get(args.task).methods]
     conditions = args.conditions.split(",") if args.conditions else CONDITIONS[args.task]
     for condition in conditions:
         if args.task == "denoise" and not (condition.startswith("sigma") and condition[5:].isdigit()):
@@ -227,7 +221,7 @@ def main(argv=None):
                                                "seed": args.seed, "weights": args.weights, "methods": table}, indent=2))
     if args.update_card and "gan" in methods:
         record_validation(resolve_weights(args.weights, args.task), table, images=args.images, max_side=args.max_side,
-                          seed=args.seed, command="python -m gan_core.evaluate " + " ".join(sys.argv[1:]))
+                          seed=args.seed, command="python -m gan_core.eval.restore " + " ".join(sys.argv[1:]))
     if args.grid:
         comparison_grid(examples, args.task, methods, args.grid)
         print(f"grid written to {args.grid}", file=sys.stderr)

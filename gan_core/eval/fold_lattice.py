@@ -7,23 +7,20 @@ every 32x32 tile wholly inside the hole (eroded by 2 px), the mean of that detai
 within a 4x4 block is the lattice. Printed: lattice energy over detail energy, pooled over all tiles, for the
 GAN's fills and for the photo itself on the same tiles (the photo's figure, ~1-2%, is the sampling floor: 64
 pixels per position); and the share of the mean Sobel gradient (what the detail ratio counts) that is left
-once the lattice is subtracted from each tile. Masks are seeded as in gan_core.evaluate.
+once the lattice is subtracted from each tile. Masks are seeded as in gan_core.eval.inpaint.
 
-    python benchmarks/fold_lattice.py --images data/select.txt --seed 1 --weights inpaint-photo inpaint-photo-faithful
+    python -m gan_core.eval.fold_lattice --images data/select.txt --seed 1 --weights inpaint-photo inpaint-photo-faithful
 """
 import argparse
-import os
-import sys
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from skimage.filters import sobel  # noqa: E402
+from skimage.filters import sobel
 
-from gan_core.data import resolve_files  # noqa: E402
-from gan_core.evaluate import fill, fills_per_image, prepare, seeded_mask  # noqa: E402
-from gan_core.metrics import hole_interior  # noqa: E402
+from ..data import resolve_files
+from ..metrics import hole_interior
+from .inpaint import fill, fills_per_image, prepare, seeded_mask
 
 TILE, BLOCK = 32, 4
 

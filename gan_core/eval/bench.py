@@ -1,6 +1,6 @@
 """CPU speed of the inpainter against OpenCV Telea, everything included, in one run.
 
-    python -m gan_core.bench [--weights NAME] [--sizes 256,512,1024,2048] [--repeats 5]
+    python -m gan_core.eval.bench [--weights NAME] [--sizes 256,512,1024,2048] [--repeats 5]
 
 For each square size, a photo from examples/ (or a synthetic one) is resized, given a seeded medium
 mask, and filled by the GAN (crop, resize, coarse fill, generator, paste back: all of gan_core.inpaint) and
@@ -17,10 +17,10 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from . import classical
-from .data import load_rgb
-from .inference import autocast, inpaint_detailed, load
-from .masks import mask_of_size
+from .. import classical
+from ..data import load_rgb
+from ..inference import autocast, inpaint_detailed, load
+from ..masks import mask_of_size
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "dandelions.jpg"
 

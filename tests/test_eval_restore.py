@@ -3,7 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from gan_core import classical, evaluate, evaluate_restore
+from gan_core import classical
+from gan_core.eval import restore as evaluate_restore
 from gan_core.data import bicubic_down
 from conftest import TINY, striped_photo
 
@@ -21,12 +22,12 @@ def tiny_sr2(image_folder, tmp_path_factory):
 
 def test_denoise_evaluation_mirrors_the_inpainting_layout(image_folder, tmp_path):
     out = tmp_path / "denoise.json"
-    evaluate.main(["--task", "denoise", "--images", str(image_folder), "--methods", "nlm,blur",
+    evaluate_restore.main(["--task", "denoise", "--images", str(image_folder), "--methods", "nlmeans,blur",
                    "--conditions", "sigma25,sigma50", "--per-image", "2", "--json", str(out),
                    "--grid", str(tmp_path / "grid.png")])
     results = json.loads(out.read_text())
     assert results["task"] == "denoise"
-    for method in ("nlm", "blur"):
+    for method in ("nlmeans", "blur"):
         for condition in ("sigma25", "sigma50"):
             numbers = results["methods"][method][condition]
             assert numbers["n"] == 8 and {"psnr", "ssim", "ms"} <= set(numbers)
@@ -34,14 +35,14 @@ def test_denoise_evaluation_mirrors_the_inpainting_layout(image_folder, tmp_path
     clean = striped_photo(160, 200, 0)
     noisy = evaluate_restore.degrade_for("denoise", "sigma25", clean, np.random.default_rng(0))
     noisy_psnr = evaluate_restore.score(clean, noisy, 0)["psnr"]
-    assert results["methods"]["nlm"]["sigma25"]["psnr"] > noisy_psnr + 3
-    assert results["methods"]["nlm"]["sigma50"]["psnr"] < results["methods"]["nlm"]["sigma25"]["psnr"]
+    assert results["methods"]["nlmeans"]["sigma25"]["psnr"] > noisy_psnr + 3
+    assert results["methods"]["nlmeans"]["sigma50"]["psnr"] < results["methods"]["nlmeans"]["sigma25"]["psnr"]
     assert (tmp_path / "grid.png").stat().st_size > 1000
 
 
 def test_super_resolution_evaluation_runs_the_gan_in_both_settings(tiny_sr2, image_folder, tmp_path):
     out = tmp_path / "sr2.json"
-    evaluate.main(["--task", "sr2", "--images", str(image_folder), "--per-image", "2", "--weights", str(tiny_sr2),
+    evaluate_restore.main(["--task", "sr2", "--images", str(image_folder), "--per-image", "2", "--weights", str(tiny_sr2),
                    "--json", str(out), "--grid", str(tmp_path / "grid.png"), "--update-card"])
     methods = json.loads(out.read_text())["methods"]
     assert set(methods) == {"gan", "bicubic", "lanczos"}
@@ -61,9 +62,14 @@ def test_standard_setting_is_plain_bicubic_and_results_have_the_target_size():
     assert result.shape == clean.shape and ms >= 0
 
 
+def test_a_method_of_another_task_is_refused_with_the_task_methods():
+    with pytest.raises(ValueError, match="choose one of: gan, bicubic, lanczos"):
+        evaluate_restore.run("nlmeans", "sr2", "standard", striped_photo(32, 32, 0))
+
+
 def test_unknown_conditions_are_refused(image_folder):
     with pytest.raises(SystemExit):
-        evaluate.main(["--task", "sr4", "--images", str(image_folder), "--conditions", "sigma25"])
+        evaluate_restore.main(["--task", "sr4", "--images", str(image_folder), "--conditions", "sigma25"])
 
 
 def test_tuned_strengths_grow_with_sigma_and_interpolate():
@@ -76,5 +82,5 @@ def test_tuned_strengths_grow_with_sigma_and_interpolate():
 def test_tuning_picks_a_stronger_filter_for_stronger_noise(image_folder):
     files = sorted(image_folder.iterdir())
     best = evaluate_restore.tune_classical(files, sigmas=(10, 40), crops=2, crop=64)
-    assert best[40]["nlm_h"] > best[10]["nlm_h"]
+    assert best[40]["nlmeans_h"] > best[10]["nlmeans_h"]
     assert best[40]["blur_width"] >= best[10]["blur_width"]

@@ -1,9 +1,10 @@
 """CPU speed and memory of the restoration GANs (denoise, sr2, sr4), with the classical methods beside them.
 
-    python -m gan_core.bench_restore [--tasks denoise,sr2,sr4] [--sizes 256,512,1024] [--large 2000x1500]
+    python -m gan_core.eval.bench_restore [--tasks denoise,sr2,sr4] [--sizes 256,512,1024] [--large 2000x1500]
 
 Speed: milliseconds per image and per megapixel of input, for the GAN (everything included: tiling,
-blending, conversion) and for the classical method of the task (fastNlMeans / bicubic), in the same run.
+blending, conversion) and for the task's first classical method in gan_core.tasks (non-local means at
+sigma 25 / bicubic), in the same run.
 Large: each task restores a --large photo through tiles in a fresh process, which reports the wall time,
 its peak resident memory, and how far the tiled result is from one untiled pass over a crop (the seams).
 """
@@ -17,13 +18,10 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from . import classical
+from .. import classical, tasks
 from .bench import test_photo, time_it
-from .inference import autocast, load, restore_detailed, to_array, to_tensor
+from ..inference import autocast, load, restore_detailed, to_array, to_tensor
 
-CLASSICAL = {"denoise": ("nlm", lambda image: classical.nl_means(image, 25)),
-             "sr2": ("bicubic", lambda image: classical.upscale(image, 2)),
-             "sr4": ("bicubic", lambda image: classical.upscale(image, 4))}
 
 
 def gflops_per_megapixel(generator: torch.nn.Module, side: int = 256) -> float:
@@ -88,13 +86,13 @@ def main(argv=None):
     for task in tasks:
         generator, _, _ = load(None, task)
         gflops = gflops_per_megapixel(generator)
-        name, baseline = CLASSICAL[task]
+        name, scale = tasks.get(task).classical[0].name, tasks.get(task).scale  # the best known peer
         for side in (int(s) for s in args.sizes.split(",")):
             photo = test_photo(side)
             megapixels = side * side / 1e6
             gan_ms = time_it(lambda: restore_detailed(photo, task, tile=args.tile, precision=args.precision),
                              args.repeats)
-            classical_ms = time_it(lambda: baseline(photo), args.repeats)
+            classical_ms = time_it(lambda: classical.restore(photo, name, scale), args.repeats)
             print(f"{task:8} {f'{side}x{side}':>10} {gflops:9.1f} {gan_ms:8.1f} {gan_ms / megapixels:10.1f} "
                   f"{name:>10} {classical_ms:8.1f} {classical_ms / megapixels:8.1f}", flush=True)
 

@@ -1,8 +1,8 @@
 """Measure the GAN against classical methods on held-out photos, with the same seeded masks for all.
 
-Inpainting is measured here; `--task denoise|sr2|sr4` hands over to gan_core.evaluate_restore.
+Denoising and super-resolution are measured by gan_core.eval.restore.
 
-    python -m gan_core.evaluate --images manifest:val --methods gan,telea,ns --masks small,medium,large \
+    python -m gan_core.eval.inpaint --images manifest:val --methods gan,telea,ns --masks small,medium,large \
         --seed 0 --json results.json --grid comparison.png
 
 Each photo is resized so its longer side is at most --max-side (512), then gets --per-image seeded
@@ -21,11 +21,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from . import classical, metrics
-from .data import load_rgb, resolve_files
-from .inference import inpaint_detailed, resolve_weights
-from .masks import MASK_SIZES, mask_of_size
-from .weights import record_validation
+from .. import classical, metrics, tasks
+from ..data import load_rgb, resolve_files
+from ..inference import inpaint_detailed, resolve_weights
+from ..masks import MASK_SIZES, mask_of_size
+from ..weights import record_validation
 
 METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "ms")
 
@@ -33,12 +33,11 @@ METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "ms")
 def fill(method: str, image: np.ndarray, mask: np.ndarray, weights=None) -> tuple[np.ndarray, float]:
     """(result, milliseconds) for one method; the GAN's time includes crop, resize and paste back."""
     started = time.perf_counter()
+    method = tasks.get("inpaint").method(method).name  # a ValueError that lists the methods if unknown
     if method == "gan":
         result = inpaint_detailed(image, mask, weights=weights).image
-    elif method in classical.INPAINT_METHODS:
-        result = classical.INPAINT_METHODS[method](image, mask)
     else:
-        raise ValueError(f"unknown method {method!r}; choose gan, telea or ns")
+        result = classical.INPAINT_METHODS[method](image, mask)
     return result, (time.perf_counter() - started) * 1000
 
 
@@ -122,17 +121,10 @@ def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: 
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    task_only = argparse.ArgumentParser(add_help=False)
-    task_only.add_argument("--task", default="inpaint")
-    if task_only.parse_known_args(argv)[0].task != "inpaint":
-        from . import evaluate_restore
-        return evaluate_restore.main(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--task", default="inpaint", choices=["inpaint", "denoise", "sr2", "sr4"])
     parser.add_argument("--images", default="manifest:val",
                         help="folder of photos, a .txt list of photo paths, or manifest:val")
-    parser.add_argument("--methods", default="gan,telea,ns")
+    parser.add_argument("--methods", default=",".join(m.name for m in tasks.get("inpaint").methods))
     parser.add_argument("--masks", default="small,medium,large")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-side", type=int, default=512)
@@ -152,12 +144,12 @@ def main(argv=None):
     table, examples = evaluate(images, methods, sizes, args.seed, args.per_image or None, args.min_fills, args.weights)
     print(format_table(table))
     if args.json:
-        Path(args.json).write_text(json.dumps({"task": args.task, "images": args.images, "max_side": args.max_side,
+        Path(args.json).write_text(json.dumps({"task": "inpaint", "images": args.images, "max_side": args.max_side,
                                                "seed": args.seed, "weights": args.weights, "methods": table}, indent=2))
     if args.update_card and "gan" in methods:
         record_validation(resolve_weights(args.weights, "inpaint"), table, images=args.images, max_side=args.max_side,
                           seed=args.seed, masks=args.masks,
-                          command="python -m gan_core.evaluate " + " ".join(sys.argv[1:]))
+                          command="python -m gan_core.eval.inpaint " + " ".join(sys.argv[1:]))
     if args.grid:
         comparison_grid(examples, methods, args.grid)
         print(f"grid written to {args.grid}", file=sys.stderr)

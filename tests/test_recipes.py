@@ -1,0 +1,65 @@
+import json
+
+import pytest
+import torch
+
+from gan_core import recipes
+from gan_core.train import TrainConfig, main
+from tests.conftest import ROOT
+
+TINY = dict(g_channels=8, g_blocks=1, d_channels=8, crop=64, batch_size=4, workers=0, progress=False, min_scale=0.5,
+            sample_every=100)
+CARDS = sorted((ROOT / "weights").glob("*.json"))
+
+
+def write_recipe(path, folder, stages: str):
+    path.write_text(f"""from gan_core.recipes import Recipe, Stage
+recipe = Recipe("tiny", [{stages}], dict(task="inpaint", data={str(folder)!r}, **{TINY!r}))
+""")
+    return path
+
+
+def test_a_tiny_recipe_runs_from_scratch_then_goes_on_where_it_stopped(image_folder, tmp_path):
+    first = """Stage("a1", 2, run="a"), Stage("a2", 3, dict(adv_weight=0.5), run="a")"""
+    second = first + """, Stage("b1", 2, dict(g_refine=4), run="b", start_from="a")"""
+    out, weights = tmp_path / "runs", tmp_path / "weights"
+    main(["--recipe", str(write_recipe(tmp_path / "tiny.py", image_folder, first)), "--out", str(out),
+          "--weights-dir", str(weights)])
+    assert torch.load(out / "a" / "checkpoint.pt", weights_only=True)["config"]["adv_weight"] == 0.5
+    card = json.loads((weights / "tiny.json").read_text())
+    assert card["recipe"] == {"name": "tiny", "stage": "a2"} and card["steps"] == 3
+    # the same recipe with a stage more: a1 and a2 are done, b1 starts a new run from a's last weights
+    main(["--recipe", str(write_recipe(tmp_path / "tiny.py", image_folder, second)), "--out", str(out),
+          "--weights-dir", str(weights)])
+    assert torch.load(out / "a" / "checkpoint.pt", weights_only=True)["step"] == 3
+    card = json.loads((weights / "tiny.json").read_text())
+    assert card["recipe"] == {"name": "tiny", "stage": "b1"} and card["steps"] == 2
+    assert card["continued_from"]["name"] == "a" and card["generator"]["config"]["refine"] == 4
+    assert json.loads((out / "recipe.json").read_text())["finished"] == ["a1", "a2", "b1"]
+    assert recipes.run_recipe(str(tmp_path / "tiny.py"), {"out": str(out)}) is None  # nothing left to do
+
+
+def test_a_stage_keeps_the_changes_of_the_stages_before_it_in_its_run_only():
+    recipe = recipes.load("inpaint-photo")
+    refine = recipes.settings_of(recipe, "refine-adv3")
+    assert "adv_start" not in refine and refine["fm_weight"] == 100       # a new run: the plain run's changes are gone
+    assert recipes.settings_of(recipe, "plain-adv1")["adv_start"] == 1000  # kept from the run's first stage
+
+
+@pytest.mark.parametrize("card_path", CARDS, ids=[path.stem for path in CARDS])
+def test_every_shipped_card_names_a_recipe_whose_stage_trains_as_the_card_says(card_path):
+    card = json.loads(card_path.read_text())
+    recipe = recipes.load(card["recipe"]["name"])
+    assert recipe.name == card["name"] and recipe.stages[-1].name == card["recipe"]["stage"]
+    settings = recipes.settings_of(recipe, card["recipe"]["stage"])
+    assert settings["steps"] == card["steps"]
+    ignored = {"steps", "minutes", "init_from", "weights_dir"}  # how long and where from, not how
+    expected = TrainConfig(**settings)
+    for key, value in card["training"].items():
+        if key not in ignored and hasattr(expected, key):
+            assert getattr(expected, key) == value, key
+
+
+def test_an_unknown_recipe_lists_the_shipped_ones():
+    with pytest.raises(ValueError, match="inpaint-photo-faithful"):
+        recipes.load("nope")
