@@ -61,6 +61,7 @@ class TrainConfig:
     valid_weight: float = 0.0        # inpainting: relative L1 weight of the pixels outside the hole
     fm_weight: float = 1.0           # discriminator feature matching
     ssim_weight: float = 0.0         # 1 - SSIM over the hole (inpainting) or the image: sharp where the structure is known
+    grain_weight: float = 0.0        # inpainting: fine energy beyond the photo's on the calm half of the hole (levels)
     r1_weight: float = 0.0           # R1 gradient penalty on real images (0 = off)
     adv_start: int = 0               # steps of reconstruction-only warm-up before the adversarial terms start
     ema: float = 0.999               # decay of the exponential moving average of G
@@ -243,6 +244,10 @@ class Trainer:
                 ssim = losses.ssim_loss(fake.float(), real, hole)
                 loss_g = loss_g + cfg.ssim_weight * ssim
                 stats["ssim_loss"] = ssim.item()
+            if cfg.grain_weight > 0 and hole is not None:
+                grain = losses.grain_loss(fake.float(), real, hole)
+                loss_g = loss_g + cfg.grain_weight * grain
+                stats["grain"] = grain.item()
         if adversarial:
             with self.autocast():  # the raw module: DDP must not sync D here, only G receives gradients
                 g_logits, fake_features = self.discriminator(self.critic_input(fake, condition))
