@@ -40,9 +40,145 @@ MAX_SIDE = {"gcompris-qt-data": 1024}  # the GCompris photos are heavily compres
 DEFAULT_MAX_SIDE = 2048
 VAL_EVERY, VAL_OFFSET = 7, 3       # photo i (per package, sorted by source) is held out when i % 7 == 3
 
-# Candidates left out after looking at them: name (end of the source path) -> reason.
+# Candidates left out after looking at them on contact sheets: end of the source path -> reason.
 DROPPED = {
     "aulaPalatina.webp": "no licence given in the bundle's README",
+    "Dunes.edj": "render, not a photograph",
+    "Flat-Fan.edj": "render, not a photograph",
+    "Sunset-Hills.edj": "render, not a photograph",
+    "Paper-Flower.edj": "render, not a photograph",
+    "Squiggle.edj": "render, not a photograph",
+    "Squiggle-Dark.edj": "render, not a photograph",
+    "Squiggle-Light.edj": "render, not a photograph",
+    "Squiggle-Mid.edj": "render, not a photograph",
+    # UFO:AI tiles (under textures/ in 0textures.pk3) that are drawn, rendered or edited, not photographs
+    "tex_buildings/9basetrim01.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/9darktrim02b.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/9gratefloor01b.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/9screen01.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/9techwall01.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/9techwall03b.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/9techwall05b.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/9techwall06.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/9techwall07.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/carpet022.png": "rug on a flat drawn background",
+    "tex_buildings/ceiling.jpg": "sci-fi wall panel, rendered",
+    "tex_buildings/con_trim.png": "stripe or trim band",
+    "tex_buildings/concrete012.png": "panels with drawn joints",
+    "tex_buildings/concrete013.png": "panels with drawn joints",
+    "tex_buildings/concrete019.png": "stripe or trim band",
+    "tex_buildings/concrete021.png": "stripe or trim band",
+    "tex_buildings/concrete_slabs01.png": "panels with drawn joints",
+    "tex_buildings/concrete_slabs02.png": "panels with drawn joints",
+    "tex_buildings/floor008.png": "panels with drawn joints",
+    "tex_buildings/floor035.png": "composited or drawn pattern",
+    "tex_buildings/floor037.png": "composited or drawn pattern",
+    "tex_buildings/floor039.png": "composited or drawn pattern",
+    "tex_buildings/japdoor001.png": "door, window or furniture drawn flat",
+    "tex_buildings/japdoor002.png": "door, window or furniture drawn flat",
+    "tex_buildings/japdoor003.png": "door, window or furniture drawn flat",
+    "tex_buildings/japwall001.jpg": "door, window or furniture drawn flat",
+    "tex_buildings/metal01.png": "panels with drawn joints",
+    "tex_buildings/metal02.png": "composited or drawn pattern",
+    "tex_buildings/metal_window.png": "stripe or trim band",
+    "tex_buildings/pipe_tall.png": "stripe or trim band",
+    "tex_buildings/plat.png": "stripe or trim band",
+    "tex_buildings/platside.png": "stripe or trim band",
+    "tex_buildings/platstep1.png": "stripe or trim band",
+    "tex_buildings/platstep2.png": "stripe or trim band",
+    "tex_buildings/q1metal7_99.jpg": "door, window or furniture drawn flat",
+    "tex_buildings/q1metal7_99_broke.jpg": "door, window or furniture drawn flat",
+    "tex_buildings/roof004.png": "door, window or furniture drawn flat",
+    "tex_buildings/roof006.png": "stripe or trim band",
+    "tex_buildings/roof007.png": "stripe or trim band",
+    "tex_buildings/rustpipes.jpg": "panels with drawn joints",
+    "tex_buildings/sfloor1_2.jpg": "panels with drawn joints",
+    "tex_buildings/solar.jpg": "panels with drawn joints",
+    "tex_buildings/tin_floor04ach.jpg": "composited or drawn pattern",
+    "tex_buildings/wall012.png": "composited or drawn pattern",
+    "tex_buildings/wall014.png": "composited or drawn pattern",
+    "tex_buildings/wall023.png": "composited or drawn pattern",
+    "tex_buildings/wall024.png": "composited or drawn pattern",
+    "tex_buildings/wall025.png": "composited or drawn pattern",
+    "tex_buildings/wall_ind01.png": "panels with drawn joints",
+    "tex_buildings/wall_ind01_cons.png": "panels with drawn joints",
+    "tex_buildings/wall_ind01_flat.png": "panels with drawn joints",
+    "tex_buildings/wall_ind01_pil.png": "panels with drawn joints",
+    "tex_buildings/wall_ind02.png": "panels with drawn joints",
+    "tex_buildings/wall_ind03.png": "panels with drawn joints",
+    "tex_buildings/wall_wood_001.jpg": "panels with drawn joints",
+    "tex_buildings/window012.png": "door, window or furniture drawn flat",
+    "tex_buildings/window013.png": "door, window or furniture drawn flat",
+    "tex_buildings/window014.png": "door, window or furniture drawn flat",
+    "tex_buildings/window021.jpg": "door, window or furniture drawn flat",
+    "tex_buildings/woodceiling1b.jpg": "door, window or furniture drawn flat",
+    "tex_buildings/woodceiling1bdark.jpg": "door, window or furniture drawn flat",
+    "tex_furniture/chest006.png": "door, window or furniture drawn flat",
+    "tex_furniture/chest006_2.png": "door, window or furniture drawn flat",
+    "tex_furniture/kitchen002.png": "panels with drawn joints",
+    "tex_furniture/kitchen003.png": "panels with drawn joints",
+    "tex_furniture/wardrobe_door.png": "door, window or furniture drawn flat",
+    "tex_material/metall010.png": "stripe or trim band",
+    "tex_material/metall021.png": "composited or drawn pattern",
+    "tex_mattn/art001.jpg": "painting or drawing",
+    "tex_mattn/art003.png": "painting or drawing",
+    "tex_mattn/art004.png": "painting or drawing",
+    "tex_mattn/art005.png": "over-exposed, no texture",
+    "tex_mattn/automat.jpg": "cut-out on a flat background",
+    "tex_mattn/bar1.png": "sign or lettering",
+    "tex_mattn/bar2.png": "sign or lettering",
+    "tex_mattn/bar3.png": "sign or lettering",
+    "tex_mattn/bar4.png": "sign or lettering",
+    "tex_mattn/cornice.png": "strip too thin to crop",
+    "tex_mattn/door033.jpg": "door, window or furniture drawn flat",
+    "tex_mattn/door058.jpg": "door, window or furniture drawn flat",
+    "tex_mattn/egypt001.png": "composited or drawn pattern",
+    "tex_mattn/egypt002.png": "composited or drawn pattern",
+    "tex_mattn/plate.jpg": "stripe or trim band",
+    "tex_mattn/railway.jpg": "door, window or furniture drawn flat",
+    "tex_mattn/roof008.jpg": "composited or drawn pattern",
+    "tex_mattn/sign003.png": "sign or lettering",
+    "tex_mattn/sign004.png": "sign or lettering",
+    "tex_mattn/sign005.png": "sign or lettering",
+    "tex_mattn/sign006.png": "sign or lettering",
+    "tex_mattn/sign007.png": "sign or lettering",
+    "tex_mattn/sign008.png": "sign or lettering",
+    "tex_mattn/sign009.png": "sign or lettering",
+    "tex_mattn/sign010.png": "sign or lettering",
+    "tex_mattn/sign011.png": "sign or lettering",
+    "tex_mattn/sign012.png": "sign or lettering",
+    "tex_mattn/sign013.png": "sign or lettering",
+    "tex_mattn/sign_bg001.png": "sign or lettering",
+    "tex_mattn/sign_bg002.png": "sign or lettering",
+    "tex_mattn/subway_berlin.jpg": "painting or drawing",
+    "tex_mattn/tech001.png": "painting or drawing",
+    "tex_mattn/tire2.png": "cut-out on a flat background",
+    "tex_mattn/wall021.jpg": "edited: flat black windows",
+    "tex_mattn/wall022.jpg": "edited: flat black windows",
+    "tex_mattn/wall024.jpg": "edited: flat black windows",
+    "tex_mattn/wall025.jpg": "edited: flat black windows",
+    "tex_mattn/wall026.jpg": "edited: flat black windows",
+    "tex_mattn/wall033.jpg": "panels with drawn joints",
+    "tex_mattn/wall034.jpg": "panels with drawn joints",
+    "tex_mattn/wall060.jpg": "composited or drawn pattern",
+    "tex_mattn/wall087.png": "stripe or trim band",
+    "tex_mattn/window13.png": "composited or drawn pattern",
+    "tex_mattn/wood009.jpg": "panels with drawn joints",
+    "tex_mattn/wood010.jpg": "panels with drawn joints",
+    "tex_nature/desert009.png": "composited or drawn pattern",
+    "tex_nature/dirt_se04.png": "painted tyre tracks",
+    "tex_nature/dirt_se05.png": "painted tyre tracks",
+    "tex_nature/dirt_se10.png": "painted tyre tracks",
+    "tex_nature/dirt_se11.png": "painted tyre tracks",
+    "tex_nature/dirt_se12.png": "painted tyre tracks",
+    "tex_nature/dirt_se13.png": "painted tyre tracks",
+    "tex_nature/grass_mowed_dry_a_k1.jpg": "composited or drawn pattern",
+    "tex_nature/leaves3.png": "cut-out on a flat background",
+    "tex_nature/pjrock16.png": "composited or drawn pattern",
+    "tex_nature/pjrock6.png": "composited or drawn pattern",
+    "tex_nature/potatoes.png": "composited or drawn pattern",
+    "tex_nature/rockyground01.png": "composited or drawn pattern",
+    "tex_nature/rockyground02.png": "composited or drawn pattern",
 }
 NOT_TEXTURES = ("_nm.", "_gm.", "_sm.", "_bump.", "_spec.")  # normal / gloss / specular / bump maps
 
@@ -151,6 +287,16 @@ def read_candidates(tsv: Path) -> list[dict]:
     return rows
 
 
+def dropped_reason(source: str) -> str | None:
+    """Why a candidate is left out (see DROPPED), or None if it is kept."""
+    for name, reason in DROPPED.items():
+        if source.endswith("/" + name):
+            return reason
+    if any(tag in source for tag in NOT_TEXTURES):
+        return "normal, gloss, specular or bump map"
+    return None
+
+
 def is_lossless(source: str, unpacked: Path | None) -> bool:
     if source.endswith(".exr"):
         return True
@@ -162,9 +308,7 @@ def build_manifest(photos_tsv: Path, textures_tsv: Path, unpacked: Path | None) 
     kept_rows = [row for row in read_manifest() if not row["source"]]
     new_rows = []
     for kind, tsv in (("photo", photos_tsv), ("texture", textures_tsv)):
-        candidates = [c for c in read_candidates(tsv) if Path(c["source"].split("::")[-1]).name not in DROPPED]
-        if kind == "texture":
-            candidates = [c for c in candidates if not any(tag in c["source"] for tag in NOT_TEXTURES)]
+        candidates = [c for c in read_candidates(tsv) if dropped_reason(c["source"]) is None]
         by_package: dict[str, list[dict]] = {}
         for candidate in sorted(candidates, key=lambda c: c["source"]):
             by_package.setdefault(candidate["package"], []).append(candidate)
@@ -192,6 +336,11 @@ def main() -> None:
     if args.build_manifest:
         rows = build_manifest(*args.build_manifest, args.unpacked)
         write_manifest(rows)
+        listed = {ROOT / row["path"] for row in rows}
+        stale = [f for f in (ROOT / OUT).rglob("*") if f.is_file() and f not in listed]
+        for file in stale:  # files of candidates that have been dropped since they were extracted
+            file.unlink()
+        print(f"[extract] removed {len(stale)} files that are no longer listed")
         print(f"[extract] wrote {len(rows)} rows to {MANIFEST.relative_to(ROOT)}")
         return
     rows = [row for row in read_manifest() if row["source"]]
