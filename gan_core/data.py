@@ -84,13 +84,14 @@ def list_images(folder: str | Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
-def manifest_files(split: str, manifest: str | Path = MANIFEST, kinds=("photo", "texture")) -> list[Path]:
+def manifest_files(split: str, manifest: str | Path | None = None, kinds=("photo", "texture")) -> list[Path]:
     """The photographs of one split ("train" or "val") listed in data/photos.csv.
 
     Paths are absolute (read in place from /usr/share) or relative to the repository root, i.e. the
     manifest's parent folder (the extracted files under data/extracted/), so runs work from any folder.
     """
-    root = Path(manifest).resolve().parent.parent
+    manifest = Path(manifest or MANIFEST)
+    root = manifest.resolve().parent.parent
     with open(manifest, newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["split"] == split and row["kind"] in kinds]
     return [root / row["path"] for row in rows]
