@@ -1,6 +1,6 @@
 """Training data: random crops of photographs, masks and degradations, and Fashion-MNIST.
 
-The photographs are few (about thirty, large), so every sample is a fresh random view of one: a random
+The photographs are few (about two hundred, plus texture tiles), so every sample is a fresh random view of one: a random
 scale, a random crop and a random flip, which turns thirty photos into millions of distinct crops.
 Photos are decoded once and kept in memory at a bounded size; cropping a region and resizing only that
 region keeps each sample cheap enough that one worker process keeps the model fed (train.py logs the
