@@ -1,6 +1,6 @@
 """Training data: random crops of photographs, masks and degradations, and Fashion-MNIST.
 
-The photographs are few (about thirty, large), so every sample is a fresh random view of one: a random
+The photographs are few (about two hundred, plus texture tiles), so every sample is a fresh random view of one: a random
 scale, a random crop and a random flip, which turns thirty photos into millions of distinct crops.
 Photos are decoded once and kept in memory at a bounded size; cropping a region and resizing only that
 region keeps each sample cheap enough that one worker process keeps the model fed (train.py logs the
@@ -85,11 +85,24 @@ def list_images(folder: str | Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
-def manifest_files(split: str, manifest: str | Path = MANIFEST, kinds=("photo", "texture")) -> list[Path]:
-    """The photographs of one split ("train" or "val") listed in data/photos.csv."""
+def manifest_files(split: str, manifest: str | Path | None = None, kinds=("photo", "texture")) -> list[Path]:
+    """The photographs of one split ("train" or "val") listed in data/photos.csv.
+
+    Paths are absolute (read in place from /usr/share) or relative to the repository root, i.e. the
+    manifest's parent folder (the extracted files under data/extracted/), so runs work from any folder.
+    """
+    manifest = Path(manifest or MANIFEST)
+    root = manifest.resolve().parent.parent
     with open(manifest, newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["split"] == split and row["kind"] in kinds]
-    return [Path(row["path"]) for row in rows]
+    return [root / row["path"] for row in rows]
+
+
+def is_texture_tile(path: str | Path) -> bool:
+    """Texture tiles (GIMP .pat patterns, and the tiles extracted into a `textures` folder) are many and
+    small, so PhotoCrops draws them with a fixed share instead of one weight per file."""
+    path = Path(path)
+    return path.suffix == ".pat" or "textures" in path.parent.parts
 
 
 def read_list(path: str | Path) -> list[Path]:
@@ -198,7 +211,7 @@ class CropConfig:
     min_scale: float = 0.25    # the crop covers between min_scale and max_scale of the photo's short side...
     max_scale: float = 1.0     # ...before it is resized to `crop`, so the model sees many zoom levels
     cache_side: int = 1536     # photos are kept in memory downscaled to at most this long side
-    texture_share: float = 0.1  # share of crops drawn from texture tiles (.pat), which are many but small
+    texture_share: float = 0.1  # share of crops drawn from texture tiles (is_texture_tile), many but small
 
 
 class PhotoCrops(torch.utils.data.Dataset):
@@ -217,7 +230,7 @@ class PhotoCrops(torch.utils.data.Dataset):
             raise ValueError("no image files given")
         self.files, self.task, self.config, self.length, self.seed = list(files), task, config, length, seed
         self.photos = [load_rgb(f, config.cache_side) for f in self.files]
-        is_texture = np.array([str(f).endswith(".pat") for f in self.files])
+        is_texture = np.array([is_texture_tile(f) for f in self.files])
         share = config.texture_share if is_texture.any() and not is_texture.all() else float(is_texture.all())
         self.draw_weights = np.where(is_texture, share / max(is_texture.sum(), 1),
                                      (1 - share) / max((~is_texture).sum(), 1))

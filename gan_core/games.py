@@ -93,7 +93,7 @@ class PhotoGame(Game):
         return info
 
     def reconstruction(self, play: Play) -> tuple[torch.Tensor, dict]:
-        """(weighted loss, its terms for the log): L1 to the target, plus 1 - SSIM if it is weighted."""
+        """(weighted loss, its terms for the log): L1 to the target, plus 1 - SSIM and grain if they are weighted."""
         cfg = self.cfg
         l1 = losses.masked_l1(play.prediction.float(), play.real, play.hole)
         loss, stats = cfg.l1_weight * l1, {"l1": l1.item()}
@@ -101,6 +101,10 @@ class PhotoGame(Game):
             ssim = losses.ssim_loss(play.fake.float(), play.real, play.hole)
             loss = loss + cfg.ssim_weight * ssim
             stats["ssim_loss"] = ssim.item()
+        if cfg.grain_weight > 0 and play.hole is not None:
+            grain = losses.grain_loss(play.fake.float(), play.real, play.hole)
+            loss = loss + cfg.grain_weight * grain
+            stats["grain"] = grain.item()
         return loss, stats
 
     @torch.no_grad()

@@ -8,6 +8,8 @@ raw logits on real and generated samples. The original game (Goodfellow et al. 2
 and every loss below is a function of the logits, written so that minimising it is what the player wants.
 log(sigmoid(t)) = -softplus(-t) and log(1 - sigmoid(t)) = -softplus(t), which never overflow.
 """
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -105,6 +107,40 @@ def ssim_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None 
     seen = F.max_pool2d(mask, window, stride=1, padding=window // 2)  # windows holding at least one hole pixel
     weight = seen.expand_as(ssim_map)
     return 1.0 - (ssim_map * weight).sum() / weight.sum().clamp_min(1)
+
+
+# RGB in [-1, 1] -> Y, Cr, Cb in 8-bit levels (BT.601, as OpenCV's RGB2YCrCb that metrics.grain uses)
+YCRCB = torch.tensor([[0.299, 0.587, 0.114], [0.5, -0.4187, -0.0813], [-0.1687, -0.3313, 0.5]]) * 127.5
+
+
+def fine_energy(image: torch.Tensor, sigma: float = 1.5) -> torch.Tensor:
+    """(B, 3, H, W) RGB in [-1, 1] -> (B, 1, H, W): sum over Y, Cr, Cb of |channel - its Gaussian blur|, in levels."""
+    import torchvision.transforms.functional as TF
+    ycrcb = torch.einsum("ck,bkhw->bchw", YCRCB.to(image), image)
+    size = 2 * math.ceil(3 * sigma) + 1
+    return (ycrcb - TF.gaussian_blur(ycrcb, [size, size], [sigma, sigma])).abs().sum(1, keepdim=True)
+
+
+def grain_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """loss = mean over the calmer half of each hole of max(0, fine energy of the fill - the photo's), in levels.
+
+    The training form of metrics.grain: the adversarial term rewards texture everywhere, and on a wall, the
+    sky or skin that texture is dots and mottling. This charges only for fine energy the photo does not have,
+    and only where the photo is calm (its fine energy, blurred with sigma 3, below the hole's median), so
+    texture that belongs to grass or bark is left to the adversarial term.
+    """
+    import torchvision.transforms.functional as TF
+    photo, fill = fine_energy(real), fine_energy(fake)
+    calmness = TF.gaussian_blur(photo, [19, 19], [3.0, 3.0])
+    hole = mask > 0.5
+    weights = []
+    for calm_b, hole_b in zip(calmness, hole):  # the median is per image: what is calm depends on the photo
+        values = calm_b[hole_b]
+        threshold = values.median() if values.numel() else calm_b.new_tensor(0.0)
+        weights.append((hole_b & (calm_b <= threshold)).float())
+    weight = torch.stack(weights)
+    excess = (fill - photo.detach()).clamp_min(0)
+    return (excess * weight).sum() / weight.sum().clamp_min(1)
 
 
 def feature_matching(fake_features: list[torch.Tensor], real_features: list[torch.Tensor]) -> torch.Tensor:

@@ -14,7 +14,7 @@ import math
 import cv2
 import numpy as np
 
-MASK_SIZES = {"small": (0.0, 0.10), "medium": (0.10, 0.30), "large": (0.30, 0.50)}
+MASK_SIZES = {"small": (0.0, 0.10), "medium": (0.10, 0.30), "large": (0.30, 0.50), "object": (0.08, 0.25)}
 
 # LaMa-style stroke presets, widths and lengths given for a 256 px image and scaled with the image.
 STROKE_PRESETS = {
@@ -67,18 +67,71 @@ def preset_strokes(height: int, width: int, rng: np.random.Generator, preset: st
     return free_form_strokes(height, width, rng, **STROKE_PRESETS[preset])
 
 
+def blob(height: int, width: int, rng: np.random.Generator, area: float) -> np.ndarray:
+    """One solid, smooth, object-like silhouette covering about `area` of the image.
+
+    A star-shaped outline: the radius around a random centre is a sum of a few low harmonics, so the
+    shape is a lumpy ellipse (a pet, a bag, a person's outline at a distance), never a thin stroke.
+    """
+    angles = np.linspace(0, 2 * np.pi, 96, endpoint=False)
+    radius = np.ones_like(angles)
+    for harmonic in range(2, 6):
+        radius += rng.uniform(0, 0.35 / harmonic * 2) * np.cos(harmonic * angles + rng.uniform(0, 2 * np.pi))
+    stretch = rng.uniform(0.6, 1.6)                       # tall or wide things
+    scale = math.sqrt(area * height * width / (np.pi * np.mean(radius**2)))
+    centre_x, centre_y = rng.uniform(0.15, 0.85) * width, rng.uniform(0.15, 0.85) * height
+    points = np.stack([centre_x + scale * radius * np.cos(angles) * stretch,
+                       centre_y + scale * radius * np.sin(angles) / stretch], axis=1)
+    mask = np.zeros((height, width), np.uint8)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
+    return mask.astype(np.float32)
+
+
+def objects(height: int, width: int, rng: np.random.Generator, low: float = 0.08, high: float = 0.25) -> np.ndarray:
+    """One to three object silhouettes covering low..high of the image: what people paint over to remove."""
+    target = rng.uniform(low, high)
+    count = rng.integers(1, 4)
+    shares = rng.dirichlet(np.ones(count)) * target
+    mask = np.zeros((height, width), np.float32)
+    for share in shares:
+        mask = np.maximum(mask, blob(height, width, rng, max(share, 0.01)))
+    return mask
+
+
+def border(height: int, width: int, rng: np.random.Generator, max_share: float = 0.25) -> np.ndarray:
+    """Bands along one to four edges: the hole of extending a photo past its frame (outpainting)."""
+    mask = np.zeros((height, width), np.float32)
+    sides = rng.permutation(4)[:rng.integers(1, 5)]
+    for side in sides:
+        size = max(1, int(rng.uniform(0.05, max_share) * (height if side < 2 else width)))
+        if side == 0:
+            mask[:size] = 1
+        elif side == 1:
+            mask[-size:] = 1
+        elif side == 2:
+            mask[:, :size] = 1
+        else:
+            mask[:, -size:] = 1
+    return mask
+
+
 def training_mask(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
-    """The training mix: strokes of a random preset, boxes, or both, kept below 50% of the image.
+    """The training mix: strokes of a random preset, boxes, object silhouettes, border bands, or strokes
+    with a box, kept below 50% of the image.
 
     Masks over half the image are redrawn: no evaluation mask is that large, and such holes teach
     the generator little but blur.
     """
     for _ in range(20):
         kind = rng.random()
-        if kind < 0.45:
+        if kind < 0.3:
             mask = preset_strokes(height, width, rng, rng.choice(list(STROKE_PRESETS)))
-        elif kind < 0.75:
+        elif kind < 0.45:
             mask = boxes(height, width, rng)
+        elif kind < 0.75:
+            mask = objects(height, width, rng)
+        elif kind < 0.85:
+            mask = border(height, width, rng)
         else:
             mask = np.maximum(preset_strokes(height, width, rng, rng.choice(list(STROKE_PRESETS))),
                               boxes(height, width, rng, max_boxes=1, max_side=0.35))
@@ -89,7 +142,7 @@ def training_mask(height: int, width: int, rng: np.random.Generator) -> np.ndarr
 
 def mask_of_size(height: int, width: int, size: str, rng: np.random.Generator,
                  max_tries: int = 200) -> np.ndarray:
-    """A free-form stroke mask whose area falls in the named class (small / medium / large).
+    """A mask whose area falls in the named class: free-form strokes (small / medium / large) or object silhouettes.
 
     Strokes are added one at a time until the area enters the range; a mask that overshoots it
     is drawn again. Used by the evaluation, so that every method sees the same seeded masks.
@@ -97,6 +150,12 @@ def mask_of_size(height: int, width: int, size: str, rng: np.random.Generator,
     if size not in MASK_SIZES:
         raise ValueError(f"unknown mask size {size!r}; choose one of {list(MASK_SIZES)}")
     low, high = MASK_SIZES[size]
+    if size == "object":  # blobs overlap or leave the frame: redraw until the area is in range
+        for _ in range(max_tries):
+            mask = objects(height, width, rng, low, high)
+            if low <= mask.mean() < high:
+                return mask
+        raise RuntimeError(f"could not draw an object mask in {max_tries} tries at {height}x{width}")
     low = max(low, 0.02)  # a 'small' mask still has to cover something
     for _ in range(max_tries):
         mask = np.zeros((height, width), np.float32)

@@ -16,6 +16,8 @@ class Method:
 GAN = Method("gan", "GAN")
 TELEA = Method("telea", "Telea")
 NAVIER_STOKES = Method("ns", "Navier-Stokes")
+FSR = Method("fsr", "FSR")                  # frequency-selective reconstruction, OpenCV contrib: seconds
+PATCHMATCH = Method("patchmatch", "PatchMatch")   # content-aware fill's method: seconds
 NL_MEANS = Method("nlmeans", "Non-local means")
 BLUR = Method("blur", "Gaussian blur")
 BICUBIC = Method("bicubic", "Bicubic")
@@ -47,7 +49,7 @@ class Task:
 
 
 TASKS = {task.name: task for task in (
-    Task("inpaint", "Inpaint", 1, "InpaintGenerator", "inpaint-photo", (TELEA, NAVIER_STOKES), "inpaint"),
+    Task("inpaint", "Inpaint", 1, "InpaintGenerator", "inpaint-photo", (TELEA, NAVIER_STOKES, FSR, PATCHMATCH), "inpaint"),
     Task("denoise", "Denoise", 1, "RestorationGenerator", "denoise", (NL_MEANS, BLUR), "restore"),
     Task("sr2", "Enlarge 2x", 2, "RestorationGenerator", "sr2", (BICUBIC, LANCZOS), "restore"),
     Task("sr4", "Enlarge 4x", 4, "RestorationGenerator", "sr4", (BICUBIC, LANCZOS), "restore"),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages that provide the training photographs and
+# Install the Debian packages that provide the training photographs, extract
+# the photos kept inside containers into data/extracted/ (not in git), and
 # check that every file listed in data/photos.csv is present.
 #
 # Usage: bash scripts/get_data.sh            # install (if needed) + verify
@@ -19,16 +20,27 @@ PACKAGES=(
   libjxl-testdata
   gimp-data
   dataset-fashion-mnist
+  gcompris-qt-data
+  enlightenment-data
+  lxqt-themes
+  plasma-workspace-wallpapers
+  blender-data
+  ufoai-textures
 )
+# Fetched with `apt-get download` and unpacked with `dpkg -x` into the cache
+# (installing tuxpaint-data would pull in a 161 MB stamps package).
+UNPACKED_PACKAGES=(tuxpaint-data)
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-MANIFEST="${MANIFEST:-$(cd "$SCRIPT_DIR/.." && pwd)/data/photos.csv}"
+REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+MANIFEST="${MANIFEST:-$REPO_ROOT/data/photos.csv}"
+CACHE="${DATA_CACHE:-$REPO_ROOT/data/cache}"   # downloaded .debs and their `dpkg -x` root
 
 CHECK_ONLY=0
 case "${1:-}" in
   --check) CHECK_ONLY=1 ;;
   "") ;;
-  -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
   *) echo "get_data.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
@@ -90,21 +102,46 @@ if [ "$CHECK_ONLY" -eq 0 ]; then
     done
     log "installed: ${MISSING[*]}"
   fi
+
+  # --- 1b. packages unpacked into the cache instead of installed ------------
+  mkdir -p "$CACHE/root"
+  for p in "${UNPACKED_PACKAGES[@]}"; do
+    if [ -f "$CACHE/root/.$p.done" ]; then
+      log "$p already unpacked in $CACHE/root"
+      continue
+    fi
+    if ! ls "$CACHE/${p}"_*.deb >/dev/null 2>&1; then
+      log "downloading $p into $CACHE"
+      (cd "$CACHE" && apt-get download "$p") \
+        || die "apt-get download $p failed (no package lists? run apt-get update as root, then retry)"
+    fi
+    deb="$(ls "$CACHE/${p}"_*.deb | sort | tail -n 1)"
+    dpkg -x "$deb" "$CACHE/root" || die "dpkg -x $deb failed"
+    touch "$CACHE/root/.$p.done"
+    log "unpacked $(basename "$deb") into $CACHE/root"
+  done
+
+  # --- 1c. extract the photos kept inside containers (skips existing files) --
+  python3 "$SCRIPT_DIR/extract_photos.py" --unpacked "$CACHE/root" \
+    || die "extracting the photos failed (scripts/extract_photos.py)"
 fi
 
 # --- 2. verify the manifest -------------------------------------------------
 [ -f "$MANIFEST" ] || die "manifest not found: $MANIFEST"
 
 header="$(head -n 1 "$MANIFEST" | tr -d '\r')"
-[ "$header" = "path,package,license,split,kind,width,height" ] \
+[ "$header" = "path,package,license,split,kind,width,height,source,credit" ] \
   || die "unexpected manifest header in $MANIFEST: '$header'"
 
 train=0; val=0; tex=0; total=0; missing=()
-while IFS=, read -r path package license split kind width height; do
+# relative paths (data/extracted/...) are relative to the repository root;
+# the quoted credit column is last, so `rest` takes it whole
+while IFS=, read -r path package license split kind width height rest; do
   path="${path%$'\r'}"; height="${height%$'\r'}"
   [ -n "$path" ] || continue
   total=$((total + 1))
-  if [ ! -f "$path" ] || [ ! -r "$path" ]; then
+  case "$path" in /*) file="$path" ;; *) file="$REPO_ROOT/$path" ;; esac
+  if [ ! -f "$file" ] || [ ! -r "$file" ]; then
     missing+=("$path  (package $package)")
     continue
   fi

@@ -84,3 +84,38 @@ def test_the_checkpoint_selection_photos_are_training_photos_never_validation_on
     assert len(lines) == 8
     assert set(map(str, data.manifest_files("train"))) >= set(lines)
     assert not set(map(str, data.manifest_files("val"))) & set(lines)
+
+
+def test_relative_manifest_paths_resolve_against_the_repository_root_from_any_folder(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / "data" / "extracted").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(repo / "data" / "extracted" / "cat.jpg")
+    manifest = repo / "data" / "photos.csv"
+    manifest.write_text("path,package,license,split,kind,width,height,source,credit\n"
+                        "data/extracted/cat.jpg,p,CC0-1.0,val,photo,8,8,/usr/share/x.rcc::/cat.webp,\"A, B\"\n"
+                        f"{repo / 'data' / 'extracted' / 'cat.jpg'},p,CC0-1.0,train,photo,8,8,,\n")
+    monkeypatch.setattr(data, "MANIFEST", manifest)
+    monkeypatch.chdir(tmp_path)
+    assert data.manifest_files("val") == [repo / "data" / "extracted" / "cat.jpg"]
+    assert data.resolve_files("manifest:train") == [repo / "data" / "extracted" / "cat.jpg"]
+
+
+def test_texture_tiles_are_gimp_patterns_or_files_in_a_textures_folder():
+    assert data.is_texture_tile("/usr/share/gimp/2.0/patterns/Wood/wood5.pat")
+    assert data.is_texture_tile("data/extracted/ufoai-textures/textures/tex_nature/bark.png")
+    assert not data.is_texture_tile("data/extracted/gcompris-qt-data/erase/textures.jpg")
+
+
+def test_the_manifest_holds_out_about_15_percent_of_the_extracted_photos_in_every_package():
+    import csv
+    with open(data.MANIFEST, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert all(row["license"] for row in rows)
+    assert not any(row["kind"] == "texture" and row["split"] == "val" for row in rows)
+    assert not any("aulaPalatina" in row["source"] for row in rows)
+    extracted = [row for row in rows if row["source"] and row["kind"] == "photo"]
+    for package in {row["package"] for row in extracted}:
+        splits = [row["split"] for row in extracted if row["package"] == package]
+        assert 1 <= splits.count("val") <= max(1, round(0.2 * len(splits))), package
+    share = sum(row["split"] == "val" for row in extracted) / len(extracted)
+    assert 0.12 <= share <= 0.18

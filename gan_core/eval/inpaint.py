@@ -27,7 +27,7 @@ from ..inference import inpaint_detailed, resolve_weights
 from ..masks import MASK_SIZES, mask_of_size
 from ..weights import record_validation
 
-METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "ms")
+METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "grain", "speckle", "ms")
 
 
 def fill(method: str, image: np.ndarray, mask: np.ndarray, weights=None) -> tuple[np.ndarray, float]:
@@ -82,11 +82,12 @@ def evaluate(images: list[tuple[str, np.ndarray]], methods: list[str], sizes: li
 
 
 def format_table(table: dict) -> str:
-    lines = [f"{'method':8} {'mask':7} {'n':>4} {'PSNR hole':>10} {'L1 hole':>8} {'SSIM':>7} {'detail':>7} {'ms':>8}"]
+    lines = [f"{'method':8} {'mask':7} {'n':>4} {'PSNR hole':>10} {'L1 hole':>8} {'SSIM':>7} {'detail':>7} "
+             f"{'grain':>6} {'speckle':>7} {'ms':>8}"]
     for method, by_size in table.items():
         for size, n in by_size.items():
             lines.append(f"{method:8} {size:7} {n['n']:4d} {n['psnr_masked']:10.2f} {n['l1_masked']:8.4f} "
-                         f"{n['ssim']:7.4f} {n['detail']:7.3f} {n['ms']:8.1f}")
+                         f"{n['ssim']:7.4f} {n['detail']:7.3f} {n['grain']:6.2f} {n['speckle']:7.2f} {n['ms']:8.1f}")
     return "\n".join(lines)
 
 
