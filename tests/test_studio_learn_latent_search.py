@@ -4,26 +4,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_core import data as data_lib
+from gan_core.latent_search import latent_data
 from studio.learn import dcgan, latent_search
-
-
-def has_fashion_mnist() -> bool:
-    try:
-        data_lib.find_fashion_mnist("test")
-        return True
-    except FileNotFoundError:
-        return False
 
 
 @pytest.fixture(scope="module")
 def models():
-    if not has_fashion_mnist():
-        pytest.skip("Fashion-MNIST is not installed; run `bash scripts/get_data.sh`")
+    """The DCGAN, once Fashion-MNIST and the DCGAN's weights are known to be installed (else the test skips)."""
     try:
+        latent_data()
         return dcgan.dcgan_models()
     except FileNotFoundError as error:
-        pytest.skip(f"DCGAN weights missing, skipping: {error}")
+        pytest.skip(f"needs Fashion-MNIST (bash scripts/get_data.sh) and the DCGAN's weights: {error}")
 
 
 def test_latent_search_streams_updates_and_ends_with_a_filled_image(models):
