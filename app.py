@@ -11,7 +11,7 @@ import os
 import gradio as gr
 
 from studio import api, evaluate, inpaint, learn, restore
-from studio.common import EXAMPLES_DIR, MAX_FILE_SIZE, OUTPUT_MAX_AGE_S
+from studio.common import EXAMPLES_DIR, MAX_FILE_SIZE
 
 TABS = (("Inpaint", "inpaint", inpaint), ("Evaluate", "evaluate", evaluate), ("Learn", "learn", learn),
         ("Restore", "restore", restore))   # (title, id, module with build())
@@ -19,7 +19,7 @@ TABS = (("Inpaint", "inpaint", inpaint), ("Evaluate", "evaluate", evaluate), ("L
 
 def build_demo() -> gr.Blocks:
     """The whole studio: one tab per job, and the endpoints for scripts."""
-    with gr.Blocks(title="GAN Restoration Studio", delete_cache=(OUTPUT_MAX_AGE_S, 3600)) as demo:
+    with gr.Blocks(title="GAN Restoration Studio", delete_cache=(3600, 3600)) as demo:
         gr.Markdown("# GAN Restoration Studio\nRepair a photo with a generative adversarial network, compare it "
                     "with classical methods, and see what its critic thinks.")
         with gr.Tabs():

@@ -13,7 +13,7 @@ from PIL import Image
 from gan_core import classical, inference, io_checks, masks, tasks
 from studio.common import (EXAMPLES, EXAMPLES_DIR, OUTPUT_DIR, enable, friendly_errors, gpu, guard_uploads,
                            read_editor, read_mask, save_image, show, warn, with_notes)
-from studio.models import check_model, model_picker, available_models
+from studio.models import available_models, check_model, model_picker
 
 INPAINT = tasks.get("inpaint")
 METHODS = tuple(method.label for method in INPAINT.methods)   # what the Method radio and the API take
