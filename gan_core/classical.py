@@ -78,6 +78,9 @@ def gaussian_blur(image: np.ndarray, sigma: float, width: float | None = None) -
     return cv2.GaussianBlur(image, (0, 0), tuned(sigma, 2) if width is None else width)
 
 
+DENOISE_METHODS = {"nlmeans": nl_means, "blur": gaussian_blur}   # each takes (image, noise sigma)
+
+
 def upscale(image: np.ndarray, scale: int, method: str = "bicubic") -> np.ndarray:
     filters = {"bicubic": Image.Resampling.BICUBIC, "lanczos": Image.Resampling.LANCZOS}
     height, width = image.shape[:2]

@@ -6,8 +6,12 @@ sigmoid inside (log-sigmoid is stable where log(sigmoid) underflows). D(x) = sig
 """
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn as nn
+from torchvision.utils import make_grid
+
+from .data import to_uint8
 
 
 @dataclass
@@ -95,3 +99,17 @@ def project_to_sphere(z: torch.Tensor) -> torch.Tensor:
 def generate(generator: DCGANGenerator, noise: torch.Tensor) -> torch.Tensor:
     """G(z) in eval mode (batch-norm running statistics), clamped to [-1, 1]."""
     return generator.eval()(noise).clamp(-1, 1)
+
+
+def walk(generator: DCGANGenerator, seed_a: int, seed_b: int, fractions) -> torch.Tensor:
+    """G(z) at each fraction (0 = z_a, 1 = z_b) of the way between the seeded noise vectors: (n, C, H, W)."""
+    nz = generator.config.noise_dim
+    t = torch.as_tensor(fractions, dtype=torch.float32)
+    return generate(generator, interpolate(seeded_noise(seed_a, 1, nz), seeded_noise(seed_b, 1, nz), t))
+
+
+def to_picture(images: torch.Tensor, columns: int = 1, padding: int = 0, background: int = 60) -> np.ndarray:
+    """(N, C, H, W) or (C, H, W) in [-1, 1] -> one HxWx3 uint8 picture, `columns` images a row, `padding`
+    pixels of grey `background` (0-255) between and around them (torchvision's make_grid)."""
+    grid = make_grid(images.detach().cpu().float(), nrow=columns, padding=padding, pad_value=background / 127.5 - 1)
+    return to_uint8(grid)

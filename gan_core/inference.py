@@ -89,21 +89,22 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def resolve_weights(weights: str | Path | None, task: str) -> Path:
-    """A path, a name in weights/ (without .safetensors), or None for the default model of the task."""
+def resolve_weights(weights: str | Path | None, task: str, folder: str | Path = WEIGHTS_DIR) -> Path:
+    """A path, a name in `folder` (without .safetensors), or None for the default model of the task there."""
+    folder = Path(folder)
     if weights is not None:
         path = Path(weights)
         if path.suffix != ".safetensors":
-            path = WEIGHTS_DIR / f"{weights}.safetensors"
+            path = folder / f"{weights}.safetensors"
         if not path.exists():
             raise FileNotFoundError(f"weights {weights!r} not found (looked for {path})")
         return path
-    default = WEIGHTS_DIR / f"{tasks.get(task).default_weights}.safetensors"
+    default = folder / f"{tasks.get(task).default_weights}.safetensors"
     if default.exists():
         return default
-    candidates = list_weights(task)
+    candidates = list_weights(task, folder)
     if not candidates:
-        raise FileNotFoundError(f"no {task} weights in {WEIGHTS_DIR}; train and export one with "
+        raise FileNotFoundError(f"no {task} weights in {folder}; train and export one with "
                                 f"`python -m gan_core.train --task {task} ... --export NAME`")
     return candidates[0]
 

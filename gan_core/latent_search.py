@@ -28,7 +28,9 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
+from . import data as data_lib
 from . import losses
 from .dcgan import project_to_sphere
 
@@ -279,3 +281,53 @@ def latent_inpaint(generator, discriminator, image: torch.Tensor, mask: torch.Te
     filled, generated, z, history = search(generator, discriminator, image[None].float().to(device),
                                            mask[None].float().to(device), config, callback)
     return LatentResult(filled[0].cpu(), generated[0].cpu(), z[0].cpu(), history)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Holes, the error over them, and the Fashion-MNIST items to fill
+
+
+def square_holes(n: int, side: int, rng: np.random.Generator, min_hole: int = 10, max_hole: int = 16,
+                 border: int = 2) -> torch.Tensor:
+    """(n, 1, side, side) masks, each one square of min_hole..max_hole px inside the garment area.
+
+    The 2 px border that pads Fashion-MNIST's 28 px to 32 is always black, so a hole there would be free.
+    """
+    masks = torch.zeros(n, 1, side, side)
+    for i in range(n):
+        hole = int(rng.integers(min_hole, max_hole + 1))
+        top, left = rng.integers(border, side - border - hole + 1, size=2)
+        masks[i, :, top:top + hole, left:left + hole] = 1.0
+    return masks
+
+
+def hole_l1(result: torch.Tensor, original: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """Mean |result - original| over each item's hole pixels, on the 0-1 scale: (B,)."""
+    error = ((result - original).abs() * masks).flatten(1).sum(1) / (masks.flatten(1).sum(1) * original.shape[1])
+    return error / 2.0  # images are in [-1, 1]
+
+
+_fashion_cache: dict = {}
+
+
+def latent_data() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(test images (N, 1, 32, 32), their labels (N,), mean training image (1, 32, 32)), read once."""
+    if not _fashion_cache:
+        test_images, labels = data_lib.fashion_mnist("test")
+        train_images, _ = data_lib.fashion_mnist("train")
+        _fashion_cache.update(images=test_images, labels=labels, mean=train_images.mean(0))
+    return _fashion_cache["images"], _fashion_cache["labels"], _fashion_cache["mean"]
+
+
+def latent_mask(seed: int | None = None, painted: np.ndarray | None = None, side: int = 32) -> torch.Tensor:
+    """(1, side, side) hole, 1 = fill: the seeded square of square_holes, or a painted HxW mask of any size.
+
+    A painted mask is shrunk by area, so any pixel a stroke touched is in the hole.
+    """
+    if painted is None:
+        return square_holes(1, side, np.random.default_rng(seed))[0]
+    small = Image.fromarray(np.asarray(painted, bool).astype(np.uint8) * 255).resize((side, side), Image.BOX)
+    hole = np.asarray(small) > 0
+    if not hole.any():
+        raise ValueError("the painted hole is empty: paint over part of the garment first")
+    return torch.from_numpy(hole.astype(np.float32))[None]

@@ -33,6 +33,16 @@ def ssim(original: np.ndarray, result: np.ndarray) -> float:
     return float(structural_similarity(original, result, channel_axis=2, data_range=255, win_size=window))
 
 
+def ssim_around(original: np.ndarray, result: np.ndarray, mask: np.ndarray, pad: int = 8) -> float:
+    """SSIM over the hole's bounding box grown by `pad` pixels: the whole-image SSIM mostly sees untouched pixels."""
+    rows, cols = np.nonzero(np.asarray(mask) > 0)
+    if not len(rows):
+        raise ValueError("SSIM around an empty mask is undefined")
+    top, left = max(rows.min() - pad, 0), max(cols.min() - pad, 0)
+    bottom, right = rows.max() + 1 + pad, cols.max() + 1 + pad
+    return ssim(original[top:bottom, left:right], result[top:bottom, left:right])
+
+
 def l1_masked(original: np.ndarray, result: np.ndarray, mask: np.ndarray) -> float:
     """Mean absolute error over the hole, on the 0-1 scale."""
     inside = np.asarray(mask) > 0

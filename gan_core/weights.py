@@ -108,6 +108,17 @@ def load_models(path: str | Path, device: str | torch.device = "cpu") -> tuple[t
     return generator.to(device).eval(), discriminator, card
 
 
+def read_log(path: str | Path, keys: tuple[str, ...]) -> dict[str, list]:
+    """A training run's log.jsonl as {"step": [...], key: [...]}: the records that hold keys[0], events left out.
+
+    Train writes one JSON record a line: numbers every few steps, and event records (resumed, exported).
+    """
+    records = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    records = [record for record in records if keys[0] in record and "event" not in record]
+    return {"step": [record["step"] for record in records], **{key: [record.get(key) for record in records]
+                                                               for key in keys}}
+
+
 def list_weights(task: str | None = None, folder: str | Path = WEIGHTS_DIR) -> list[Path]:
     """Weights files in a folder (with a card), optionally only those of one task, sorted by name."""
     found = []

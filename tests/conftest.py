@@ -56,3 +56,9 @@ def tiny_restore_weights(image_folder, tmp_path_factory) -> Path:
         train(parse_args(["--task", task, "--data", str(image_folder), "--out", str(out / task), "--steps", "3",
                           "--export", task, "--weights-dir", str(out / "weights"), "--sample-every", "100", *TINY]))
     return out / "weights"
+
+
+@pytest.fixture
+def studio_test_model(monkeypatch):
+    """The studio's default inpainting model is the tiny test model (weights/inpaint-tiny-test)."""
+    monkeypatch.setenv("GAN_STUDIO_MODEL", "inpaint-tiny-test")

@@ -90,3 +90,10 @@ def test_restore_tiles_without_seams(tmp_path, image_folder):
     whole = inference.restore_detailed(photo, "sr2", tmp_path / "sr2-id.safetensors", tile=512, tile_pad=8)
     assert tiled.shape == (300, 460, 3)
     assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 1
+
+
+def test_resolve_weights_looks_in_the_folder_it_is_given(tiny_restore_weights, tmp_path):
+    assert inference.resolve_weights(None, "sr2", tiny_restore_weights) == tiny_restore_weights / "sr2.safetensors"
+    assert inference.resolve_weights("denoise", "denoise", tiny_restore_weights).parent == tiny_restore_weights
+    with pytest.raises(FileNotFoundError, match="no sr4 weights in"):
+        inference.resolve_weights(None, "sr4", tiny_restore_weights)

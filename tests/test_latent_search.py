@@ -197,3 +197,35 @@ def test_square_holes_stay_inside_the_garment_area():
     assert sides.min() >= 10 and sides.max() <= 16
     assert masks[..., :2, :].sum() == 0 and masks[..., -2:, :].sum() == 0
     assert masks[..., :, :2].sum() == 0 and masks[..., :, -2:].sum() == 0
+
+
+def test_hole_l1_measures_only_the_hole_on_the_0_1_scale():
+    from gan_core.latent_search import hole_l1
+    original = torch.zeros(2, 1, 8, 8)
+    result = original.clone()
+    masks = torch.zeros(2, 1, 8, 8)
+    masks[:, :, 2:4, 2:4] = 1
+    result[0, :, 2:4, 2:4] = 1.0      # half the range off inside the hole
+    result[1, :, 6:, 6:] = -1.0       # wrong only outside the hole
+    assert torch.allclose(hole_l1(result, original, masks), torch.tensor([0.5, 0.0]))
+
+
+def test_latent_mask_is_a_seeded_square_or_the_painted_strokes_shrunk():
+    from gan_core.latent_search import latent_mask
+    assert torch.equal(latent_mask(seed=5), latent_mask(seed=5))
+    assert 100 <= latent_mask(seed=5).sum() <= 256
+    painted = np.zeros((256, 256), bool)
+    painted[0:8, 0:8] = True          # one 32-px pixel's worth, at 8x
+    painted[100, 200] = True          # a single touched pixel counts too
+    hole = latent_mask(painted=painted)
+    assert hole.shape == (1, 32, 32) and hole[0, 0, 0] == 1 and hole[0, 12, 25] == 1 and hole.sum() == 2
+    with pytest.raises(ValueError, match="empty"):
+        latent_mask(painted=np.zeros((64, 64), bool))
+
+
+@needs_fashion_mnist
+def test_latent_data_is_read_once_with_the_mean_training_image():
+    from gan_core.latent_search import latent_data
+    images, labels, mean = latent_data()
+    assert images.shape[1:] == (1, 32, 32) and len(labels) == len(images) and mean.shape == (1, 32, 32)
+    assert latent_data()[0] is images

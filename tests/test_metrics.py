@@ -34,3 +34,15 @@ def test_noise_sigma_reads_the_noise_level_of_a_photo():
         assert metrics.noise_sigma(noisy) == pytest.approx(sigma, rel=0.15), sigma
     assert metrics.noise_sigma(np.zeros((2, 50, 3), np.uint8)) == 0.0
     assert metrics.noise_sigma(noisy[..., 0]) == pytest.approx(30, rel=0.15)  # greyscale too
+
+
+def test_ssim_around_sees_the_hole_not_the_whole_image():
+    original = striped_photo(200, 200, 0)
+    smeared = original.copy()
+    hole = np.zeros((200, 200), bool)
+    hole[90:110, 90:110] = True
+    smeared[hole] = original[hole].mean(axis=0).astype(np.uint8)
+    assert metrics.ssim_around(original, smeared, hole) < metrics.ssim(original, smeared) - 0.05
+    assert metrics.ssim_around(original, original, hole) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="empty mask"):
+        metrics.ssim_around(original, smeared, np.zeros((200, 200), bool))

@@ -41,3 +41,11 @@ def test_shipped_weights_match_their_cards():
     assert shipped, "weights/ ships at least one model"
     for path in shipped:
         assert weights.sha256_of(path) == weights.read_card(path)["sha256"], path.name
+
+
+def test_read_log_keeps_numbers_and_leaves_out_events(tmp_path):
+    log = tmp_path / "log.jsonl"
+    log.write_text('{"step": 1, "loss_d": 1.5, "d_real": 0.5}\n{"event": "resumed", "step": 1, "loss_d": 0}\n'
+                   '\n{"step": 2, "lr": 0.1}\n{"step": 3, "loss_d": 1.0}\n')
+    history = weights.read_log(log, ("loss_d", "d_real"))
+    assert history == {"step": [1, 3], "loss_d": [1.5, 1.0], "d_real": [0.5, None]}

@@ -1,6 +1,6 @@
-"""The Restore tab through gradio_client: /restore and /restore_photo, with tiny models and without them.
+"""studio.restore: its handlers called directly, then through gradio_client (/restore and /restore_photo).
 
-The studio is started once (tests/studio_server.py) with an empty folder of restoration models; this module
+The running studio (tests/studio_server.py) starts with an empty folder of restoration models; this module
 copies in tiny denoise and sr2 models trained for 3 steps (conftest.tiny_restore_weights) and no sr4 model,
 so Enlarge 4x with the GAN must fail with a clear message while its classical methods still work.
 """
@@ -8,22 +8,95 @@ import shutil
 import sys
 from pathlib import Path
 
+import gradio as gr
+import gradio_client
 import numpy as np
 import pytest
+from gradio_client import handle_file
+from gradio_client.exceptions import AppError
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from studio_helpers import photo  # noqa: E402
 from studio_server import ROOT, restore_weights_dir, start_app  # noqa: E402
-from test_app_api import load, png_header_only, save, textured  # noqa: E402
+from test_studio_api import load, png_header_only, save, textured  # noqa: E402
 
-from gan_core import classical, metrics  # noqa: E402
+from gan_core import classical, metrics, tasks  # noqa: E402
 from gan_core.data import add_gaussian_noise  # noqa: E402
-
-gradio_client = pytest.importorskip("gradio_client")
-from gradio_client import handle_file  # noqa: E402
-from gradio_client.exceptions import AppError  # noqa: E402
+from studio import api  # noqa: E402
+from studio import restore as restore_tab  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
+
+
+# ----------------------------------------------------------------------------------------------------
+# The handlers, called directly
+
+
+@pytest.fixture
+def restore_models(tiny_restore_weights, monkeypatch):
+    """The tiny denoise and sr2 models (and no sr4 model) as the Restore tab's models."""
+    monkeypatch.setenv(restore_tab.RESTORE_WEIGHTS_ENV, str(tiny_restore_weights))
+
+
+def test_restore_with_synthetic_noise_shows_the_noisy_photo_and_the_psnr(restore_models):
+    image = photo(64, 80)
+    (before, after), _, download, status = restore_tab.restore_photo(Image.fromarray(image), "denoise", "nlmeans", 20)
+    noisy = load(before)
+    assert noisy.shape == load(after).shape == image.shape and download == after
+    expected = add_gaussian_noise(image, 20, np.random.default_rng(restore_tab.NOISE_SEED))
+    assert np.array_equal(noisy, expected), "the left side is the photo with the seeded sigma 20 noise"
+    assert "sigma 20 was added first" in status and "PSNR" in status and "set for noise sigma 20" in status
+
+
+def test_restore_method_choices_follow_the_task():
+    update = restore_tab.restore_methods("sr2", "nlmeans")
+    assert [value for _, value in update["choices"]] == ["gan", "bicubic", "lanczos"] and update["value"] == "bicubic"
+    assert ("Bicubic (classical)", "bicubic") in update["choices"]
+    assert restore_tab.restore_methods("denoise", "lanczos")["value"] == "nlmeans"
+    assert restore_tab.restore_methods("sr4", "gan")["value"] == "gan"
+
+
+def test_every_classical_method_of_the_registry_runs():
+    image = photo(40, 48)
+    for task in tasks.RESTORE_TASKS:
+        for method in tasks.get(task).classical:
+            result = restore_tab.run_restore(image, task, method.name, 10)
+            assert result.image.shape == (40 * tasks.get(task).scale, 48 * tasks.get(task).scale, 3), method
+            assert method.label.lower() in result.detail.lower()
+
+
+def test_restore_models_note_says_which_are_installed(restore_models, monkeypatch):
+    note = restore_tab.restore_models_note()
+    assert "installed:** Denoise (3 training steps), Enlarge 2x (3 training steps)." in note
+    assert "Not yet: Enlarge 4x" in note
+    monkeypatch.setenv(restore_tab.RESTORE_WEIGHTS_ENV, str(EXAMPLES))  # a folder without models
+    assert "none installed yet" in restore_tab.restore_models_note()
+
+
+def test_missing_model_names_the_file_and_the_classical_methods(restore_models):
+    with pytest.raises(gr.Error, match=r"sr4 model \(Enlarge 4x\) is not installed: .*/sr4.safetensors is missing. "
+                                       r"Choose Bicubic \(classical\) or Lanczos \(classical\) instead"):
+        restore_tab.run_restore(photo(32, 32), "sr4", "gan")
+
+
+def test_restore_warns_about_transparency_and_16_bit_depth(restore_models):
+    with pytest.warns(UserWarning, match="transparent areas"):
+        api.restore_api(Image.fromarray(photo(40, 40)).convert("RGBA"), "sr2", "bicubic")
+    deep = Image.fromarray(np.asarray(Image.fromarray(photo(40, 40)).convert("L")).astype(np.uint16) * 257)
+    with pytest.warns(UserWarning, match="16 bits"):
+        assert load(api.restore_api(deep, "denoise", "gan")).shape == (40, 40, 3)
+
+
+def test_close_up_is_the_centre_with_pixels_doubled():
+    image = photo(600, 1000)
+    close = restore_tab.close_up(image)
+    assert close.shape == (2 * restore_tab.CLOSE_UP_SIDE, 2 * restore_tab.CLOSE_UP_SIDE, 3)
+    assert np.array_equal(close[::2, ::2], image[172:428, 372:628])
+
+
+# ----------------------------------------------------------------------------------------------------
+# The running studio
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,9 @@
-"""The running studio through gradio_client: the /inpaint API and every kind of bad input.
+"""studio.api: /inpaint called directly, then the running studio through gradio_client (/inpaint, and the
+Inpaint tab's /fill and /compare) with every kind of bad input.
 
 The app is started once (tests/studio_server.py) with the tiny test model as the default. Each bad input
 must come back as a clear message, never a stack trace, and must not jam the queue for the next request.
+/restore is tested with the Restore tab, in test_studio_restore.py.
 """
 import struct
 import sys
@@ -19,6 +21,9 @@ from studio_server import ROOT, TEST_MODEL, start_app  # noqa: E402
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
+
+import gradio as gr  # noqa: E402
+from studio import api  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 
@@ -52,6 +57,50 @@ def box_mask_file(path: Path, shape, top, left, bottom, right) -> str:
 
 def inpaint(client, image_path, mask_path, *options):
     return client.predict(handle_file(image_path), handle_file(mask_path), *options, api_name="/inpaint")
+
+
+# ----------------------------------------------------------------------------------------------------
+# /inpaint's handler, called directly
+
+
+def mask_of(shape, top, left, bottom, right) -> Image.Image:
+    mask = np.zeros(shape, np.uint8)
+    mask[top:bottom, left:right] = 255
+    return Image.fromarray(mask)
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "RGBA", "I;16", "CMYK", "RGB"])
+def test_inpaint_api_accepts_every_image_mode(mode):
+    image = textured(96, 128)
+    pil = Image.fromarray(image)
+    if mode == "I;16":
+        pil = Image.fromarray(np.asarray(pil.convert("L")).astype(np.uint16) * 257)
+    elif mode != "RGB":
+        pil = pil.convert(mode)
+    result = load(api.inpaint_api(pil, mask_of((96, 128), 30, 40, 60, 90), 0, "GAN", TEST_MODEL))
+    assert result.shape == image.shape
+
+
+def test_inpaint_api_takes_method_names_as_well_as_labels():
+    image = textured(64, 64)
+    mask = mask_of((64, 64), 20, 20, 40, 40)
+    by_label = load(api.inpaint_api(Image.fromarray(image), mask, 0, "Navier-Stokes"))
+    assert np.array_equal(by_label, load(api.inpaint_api(Image.fromarray(image), mask, 0, "ns")))
+
+
+def test_inpaint_api_bad_inputs_are_clear_errors():
+    mask = mask_of((10, 10), 2, 2, 4, 4)
+    with pytest.raises(gr.Error, match="upload a photo"):
+        api.inpaint_api(None, mask)
+    with pytest.raises(gr.Error, match="mask"):
+        api.inpaint_api(Image.new("RGB", (10, 10)), None)
+    with pytest.raises(gr.Error, match="Unknown method"):
+        api.inpaint_api(Image.new("RGB", (10, 10)), mask, 0, "Magic")
+    with pytest.raises(gr.Error, match="Unknown model 'no-such-model'; choose one of: .*inpaint-tiny-test"):
+        api.inpaint_api(Image.fromarray(textured(40, 40)), mask.resize((40, 40)), 0, "GAN", "no-such-model")
+    with pytest.raises(gr.Error, match="Unknown model"):  # names in weights/ only, never paths
+        api.inpaint_api(Image.fromarray(textured(40, 40)), mask.resize((40, 40)), 0, "GAN",
+                        str(ROOT / "weights" / "inpaint-tiny-test.safetensors"))
 
 
 # ----------------------------------------------------------------------------------------------------

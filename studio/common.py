@@ -1,0 +1,241 @@
+"""What every tab shares: reading uploads safely, turning failures into messages, warnings, and result files.
+
+Results go back to the browser as files we write ourselves, one new file per result (save_image): Gradio 6.31
+writes returned PIL images and arrays to a content-addressed cache path without an atomic rename, and
+identical concurrent requests then read each other's half-written files. Gradio copies a returned file into
+its own cache at once, so ours are pruned after a few minutes.
+"""
+import functools
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+from gradio.context import Context
+from PIL import Image
+
+from gan_core import inference, io_checks
+
+try:  # On ZeroGPU Spaces, GPU work must run inside functions decorated with spaces.GPU.
+    import spaces
+    gpu = spaces.GPU
+except ImportError:  # Elsewhere the decorator is not needed; the engine picks CUDA when there is one.
+    def gpu(function):
+        return function
+
+log = logging.getLogger("gan_studio")
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = ROOT / "examples"
+EXAMPLES = ("ladybird", "dandelions", "room")              # examples/NAME.jpg + examples/NAME_mask.png
+OUTPUT_DIR = Path(tempfile.gettempdir()) / "gan-studio"    # one fresh file per result
+OUTPUT_MAX_AGE_S = 600                  # Gradio has copied a returned file into its own cache long before this
+PRUNE_EVERY_S = 60                      # the playground writes a picture 5 times a second: look once a minute
+
+MAX_FILE_SIZE = "150mb"                 # Gradio refuses larger uploads before our code runs; the editor sends
+                                        # the photo re-encoded as RGBA PNG, ~2-3 bytes a pixel: 40 MP fits
+MAX_PIXELS = io_checks.MAX_PIXELS       # 40 MP; Pillow itself refuses twice that while decoding
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS     # so a decompression bomb never reaches numpy
+
+
+# ----------------------------------------------------------------------------------------------------
+# Failures and warnings
+
+
+def friendly_errors(handler):
+    """Turn every failure inside a handler into a message for the user (gr.Error), never a stack trace.
+
+    ValueError and FileNotFoundError from gan_core and io_checks already say what is wrong; anything else is
+    logged here with its traceback and reported to the user in one sentence.
+    """
+    @functools.wraps(handler)
+    def wrapper(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except gr.Error:
+            raise
+        except (ValueError, FileNotFoundError) as error:
+            raise gr.Error(str(error)) from error
+        except MemoryError as error:
+            raise gr.Error("The server ran out of memory on this photo; please try a smaller one.") from error
+        except Exception as error:
+            log.exception("%s failed", handler.__name__)
+            raise gr.Error(f"Something went wrong ({type(error).__name__}); please try again, "
+                           "and tell us if it keeps happening.") from error
+    return wrapper
+
+
+def warn(notes: list[str]) -> None:
+    """Show each note as a yellow toast in the browser (and as a Python warning outside Gradio)."""
+    for note in notes:
+        gr.Warning(note)
+
+
+def with_notes(status: str, notes: list[str]) -> str:
+    """A status paragraph (if any) followed by one warning paragraph per note."""
+    return "\n\n".join(([status] if status else []) + [f"⚠️ {note}" for note in notes])
+
+
+def on_page_load(fn, inputs=None, outputs=None, **options):
+    """demo.load(...) on the gr.Blocks being built, so that a tab's build() needs no handle on it."""
+    if Context.root_block is None:
+        raise RuntimeError("on_page_load must be called inside a `with gr.Blocks()` block")
+    return Context.root_block.load(fn, inputs, outputs, **options)
+
+
+def enable() -> dict:
+    """Make a button clickable (a download button, once there is a result)."""
+    return gr.update(interactive=True)
+
+
+def show() -> dict:
+    """Make a component visible (a gallery that stays hidden until its button is first pressed)."""
+    return gr.update(visible=True)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Uploads
+
+
+def guard_uploads(component):
+    """Give an image component clear messages for files that are not images, damaged, or too large.
+
+    Gradio opens and decodes uploads before our handler runs, so a text file, a truncated file or a
+    decompression bomb would otherwise fail inside Gradio with a bare "Error". Each uploaded file's header is
+    checked first (cheap: no pixel is decoded), then Pillow's errors while Gradio decodes become messages.
+    """
+    decode = component.preprocess
+
+    def preprocess(payload):
+        try:
+            for path in uploaded_paths(payload):
+                io_checks.check_file(path, MAX_PIXELS)
+            return decode(payload)
+        except io_checks.ImageCheckError as error:
+            raise gr.Error(str(error)) from error
+        except Image.DecompressionBombError as error:
+            raise gr.Error(f"The image has too many pixels: the limit is {io_checks.megapixels(MAX_PIXELS)}. "
+                           "Please downscale it and try again.") from error
+        except (OSError, ValueError, SyntaxError) as error:  # includes PIL.UnidentifiedImageError
+            raise gr.Error("This file is not an image we can read, or it is damaged. Please upload a PNG, "
+                           "JPEG, WebP, BMP, TIFF or GIF file.") from error
+
+    component.preprocess = preprocess
+    return component
+
+
+def uploaded_paths(payload) -> list[str]:
+    """The files in a component's payload: an image's, or the editor's background, composite and layers."""
+    if payload is None:
+        return []
+    parts = [payload, getattr(payload, "background", None), getattr(payload, "composite", None)]
+    parts += list(getattr(payload, "layers", None) or [])
+    return [part.path for part in parts if isinstance(getattr(part, "path", None), str)]
+
+
+def read_photo(image) -> np.ndarray:
+    """An uploaded photo (PIL image in any mode, or array) -> HxWx3 uint8, as the user sees it.
+
+    Greyscale, palette, 16-bit, CMYK and transparent images are converted; EXIF rotation is applied.
+    """
+    if image is None:
+        raise gr.Error("Please upload a photo first.")
+    if isinstance(image, Image.Image):
+        image = io_checks.open_image(image, MAX_PIXELS)
+    else:
+        io_checks.check_pixels(image.shape[1], image.shape[0], MAX_PIXELS)
+    return inference.as_rgb_array(image)
+
+
+def painted_mask(layers, shape: tuple[int, int] | None = None) -> tuple[np.ndarray | None, list[str]]:
+    """Where any drawing layer of an editor has alpha > 0 (HxW bool, None if nothing is painted), and notes.
+
+    With `shape`, a layer of another size (it happened in past Gradio releases) is rescaled to it, with a note.
+    """
+    painted, notes = None, []
+    for layer in layers or []:
+        if layer is None:
+            continue
+        layer = np.asarray(layer)
+        stroke = layer[..., 3] > 0 if layer.ndim == 3 and layer.shape[2] == 4 else io_checks.mask_from_image(layer)
+        if shape is not None and stroke.shape != tuple(shape):
+            notes.append(f"The drawing arrived at {stroke.shape[1]}x{stroke.shape[0]} px and was rescaled to the "
+                         f"photo's {shape[1]}x{shape[0]} px.")
+            stroke = io_checks.fit_mask(stroke, shape)
+        painted = stroke if painted is None else painted | stroke
+    return painted, notes
+
+
+def read_editor(value: dict | None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """The ImageEditor's value -> (photo HxWx3 uint8, painted mask HxW bool or None, notes for the user).
+
+    The photo is the untouched background; the mask is where any drawing layer has alpha > 0.
+    """
+    if not value or value.get("background") is None:
+        raise gr.Error("Please upload a photo first (or click one of the examples).")
+    photo = read_photo(value["background"])
+    painted, notes = painted_mask(value.get("layers"), photo.shape[:2])
+    return photo, painted, notes
+
+
+def read_mask(mask, shape: tuple[int, int]) -> tuple[np.ndarray, list[str]]:
+    """An uploaded mask image (white = fill) -> HxW bool at the photo's size, plus notes for the user."""
+    if isinstance(mask, Image.Image):
+        mask = io_checks.open_image(mask, MAX_PIXELS)
+    filled = io_checks.mask_from_image(mask)
+    notes = []
+    if filled.shape != tuple(shape):
+        notes.append(f"The mask is {filled.shape[1]}x{filled.shape[0]} px but the photo is {shape[1]}x{shape[0]} "
+                     "px; the mask was stretched to fit the photo. Check the result lines up.")
+        filled = io_checks.fit_mask(filled, shape)
+    return filled, notes
+
+
+# ----------------------------------------------------------------------------------------------------
+# Result files
+
+
+def save_image(image: np.ndarray, stem: str, compress_level: int = 3, webp: bool = False) -> str:
+    """Write an RGB array to a new, uniquely named lossless file in OUTPUT_DIR and return its path.
+
+    PNG by default; compress_level trades file size for time (1 for pictures only shown on the page).
+    webp=True: lossless WebP, half the bytes of a PNG in ~20 ms, for the playground's live view.
+    """
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    prune_outputs_now_and_then()
+    handle, path = tempfile.mkstemp(prefix=f"{stem}-", suffix=".webp" if webp else ".png", dir=OUTPUT_DIR)
+    with open(handle, "wb") as out:
+        if webp:
+            Image.fromarray(image).save(out, format="WEBP", lossless=True, method=0)
+        else:
+            Image.fromarray(image).save(out, format="PNG", compress_level=compress_level)
+    return path
+
+
+def prune_outputs(now: float | None = None) -> None:
+    """Delete our result files older than OUTPUT_MAX_AGE_S (subfolders, such as the examples', stay)."""
+    now = now or time.time()
+    for path in OUTPUT_DIR.glob("*.*"):
+        try:
+            if path.is_file() and now - path.stat().st_mtime > OUTPUT_MAX_AGE_S:
+                path.unlink()
+        except OSError:  # another request pruned it first
+            pass
+
+
+_last_prune = [0.0]
+
+
+def prune_outputs_now_and_then() -> None:
+    """prune_outputs, at most once every PRUNE_EVERY_S seconds."""
+    now = time.time()
+    if now - _last_prune[0] >= PRUNE_EVERY_S:
+        _last_prune[0] = now
+        prune_outputs(now)
+
+
+def enlarge(image: np.ndarray, scale: int) -> np.ndarray:
+    """Nearest-neighbour enlargement, so every pixel can be seen (or a smaller side matches a larger one)."""
+    return np.repeat(np.repeat(image, scale, axis=0), scale, axis=1)

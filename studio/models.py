@@ -1,0 +1,94 @@
+"""The inpainting models in weights/: which one to use, and the facts from its model card (Inpaint, Evaluate)."""
+import os
+
+import gradio as gr
+
+from gan_core import inference
+from gan_core import weights as weights_lib
+from studio.common import on_page_load
+
+MODEL_ENV = "GAN_STUDIO_MODEL"          # names the default model (the tests use the tiny one)
+
+
+def available_models() -> list[str]:
+    """Names of every inpainting model in weights/ that has a model card."""
+    return [path.stem for path in weights_lib.list_weights("inpaint")]
+
+
+def default_model() -> str:
+    """GAN_STUDIO_MODEL if set, else gan_core's default inpainter."""
+    return os.environ.get(MODEL_ENV) or inference.resolve_weights(None, "inpaint").stem
+
+
+def check_model(name: str | None) -> str:
+    """The model to use: `name` if it is an inpainting model in weights/, the default if empty, else gr.Error.
+
+    Only names from weights/ are accepted, never paths, whatever an API caller sends.
+    """
+    names = available_models()
+    if not names:
+        raise gr.Error("No GAN model is installed yet; Telea and Navier-Stokes still work.")
+    name = name or default_model()
+    if name not in names:
+        raise gr.Error(f"Unknown model {name!r}; choose one of: {', '.join(names)}.")
+    return name
+
+
+def model_facts(name: str | None) -> str:
+    """Markdown with the facts from a model's card: size, training, data and validation numbers."""
+    if not name:
+        return "No inpainting model found in `weights/`; the classical methods still work."
+    try:
+        card = weights_lib.read_card(inference.resolve_weights(name, "inpaint"))
+    except (FileNotFoundError, ValueError) as error:
+        return f"Cannot read the card of `{name}`: {error}"
+    data = card.get("data", {})
+    data_text = data.get("source", "?") if isinstance(data, dict) else str(data)
+    if isinstance(data, dict) and data.get("files"):
+        data_text += f" ({data['files']} photos)"
+    generator = card.get("generator", {})
+    lines = [f"**{card.get('name', name)}**",
+             f"- generator: {generator.get('parameters', 0):,} parameters ({generator.get('class', '?')})",
+             f"- trained {card.get('steps', 0):,} steps, {card.get('wall_time_hours', 0):.2f} h on "
+             f"{card.get('device', '?')}",
+             f"- data: {data_text}"]
+    evaluation = card.get("evaluation", {})
+    validation = evaluation.get("validation", {})
+    if validation.get("methods"):
+        lines.append(f"\nValidation ({validation.get('images', '?')}, masked PSNR dB / SSIM / detail):\n")
+        lines.append("| method | medium masks | large masks |\n|---|---|---|")
+        for method, by_size in validation["methods"].items():
+            cells = [f"{n['psnr_masked']:.2f} / {n['ssim']:.3f} / {n['detail']:.2f}" if (n := by_size.get(size))
+                     else "–" for size in ("medium", "large")]
+            lines.append(f"| {method} | {cells[0]} | {cells[1]} |")
+    if evaluation.get("note"):
+        lines.append(f"\n{evaluation['note']}")
+    if card.get("sha256"):
+        lines.append(f"\nsha256 `{card['sha256'][:12]}…`")
+    return "\n".join(lines)
+
+
+def model_choices() -> tuple[list[tuple[str, str]], str | None]:
+    """(label, name) for every inpainting model in weights/, and the default model's name."""
+    names = available_models()
+    default = default_model() if names else None
+    return [(f"{name} (default)" if name == default else name, name) for name in names], default
+
+
+def model_dropdown_update() -> tuple[dict, str]:
+    """Fresh choices for a model dropdown (a model exported since the page was built appears), and its facts."""
+    choices, default = model_choices()
+    return gr.update(choices=choices, value=default), model_facts(default)
+
+
+def model_picker(card_api_name: str, load_api_name: str) -> gr.Dropdown:
+    """A dropdown of the inpainting models in weights/ and a Markdown with the chosen model's card facts.
+
+    Filled when the page is built and again on every page load, so a newly exported model appears.
+    """
+    choices, default = model_choices()
+    dropdown = gr.Dropdown(label="GAN model", choices=choices, value=default, interactive=True)
+    facts = gr.Markdown(model_facts(default))
+    dropdown.change(model_facts, dropdown, facts, api_name=card_api_name, queue=False)
+    on_page_load(model_dropdown_update, None, [dropdown, facts], api_name=load_api_name, queue=False)
+    return dropdown

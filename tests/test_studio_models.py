@@ -1,0 +1,37 @@
+"""studio.models: which inpainting models the studio offers, and what their cards say."""
+import pytest
+
+from studio import models
+
+pytestmark = pytest.mark.usefixtures("studio_test_model")
+TEST_MODEL = "inpaint-tiny-test"
+
+
+def test_model_facts_show_the_card():
+    text = models.model_facts(TEST_MODEL)
+    assert "inpaint-tiny-test" in text and "49,200" in text and "30 steps" in text
+    shipped = models.model_facts("inpaint-photo")  # its card carries the validation numbers
+    assert "| gan |" in shipped and "| telea |" in shipped and "medium masks" in shipped
+    assert "Cannot read" in models.model_facts("no-such-model")
+
+
+def test_dropdown_offers_every_model_with_the_default_marked():
+    update, facts = models.model_dropdown_update()
+    assert (f"{TEST_MODEL} (default)", TEST_MODEL) in update["choices"] and update["value"] == TEST_MODEL
+    assert TEST_MODEL in facts
+
+
+def test_only_names_in_weights_are_accepted():
+    assert models.check_model(None) == TEST_MODEL and models.check_model("inpaint-photo") == "inpaint-photo"
+    with pytest.raises(Exception, match="Unknown model 'no-such-model'; choose one of: .*inpaint-tiny-test"):
+        models.check_model("no-such-model")
+    with pytest.raises(Exception, match="Unknown model"):
+        models.check_model(str(models.weights_lib.WEIGHTS_DIR / "inpaint-tiny-test.safetensors"))
+
+
+def test_without_any_model_the_dropdown_is_empty_and_says_so(monkeypatch):
+    monkeypatch.setattr(models, "available_models", lambda: [])
+    update, facts = models.model_dropdown_update()
+    assert update["choices"] == [] and "No inpainting model" in facts
+    with pytest.raises(Exception, match="No GAN model is installed"):
+        models.check_model(None)
