@@ -11,13 +11,14 @@ from dataclasses import dataclass
 class Method:
     name: str    # the name code, command lines and the API use: "telea", "ns", "nlmeans", ...
     label: str   # the name a person reads: "Telea", "Navier-Stokes", "Non-local means", ...
+    min_side: int = 1   # the smallest photo side, in pixels, the method can work on
 
 
-GAN = Method("gan", "GAN")
+GAN = Method("gan", "GAN", min_side=32)     # the generator's convolutions need this much image
 TELEA = Method("telea", "Telea")
 NAVIER_STOKES = Method("ns", "Navier-Stokes")
 FSR = Method("fsr", "FSR")                  # frequency-selective reconstruction, OpenCV contrib: seconds
-PATCHMATCH = Method("patchmatch", "PatchMatch")   # content-aware fill's method: seconds
+PATCHMATCH = Method("patchmatch", "PatchMatch", min_side=16)   # content-aware fill's method: seconds
 NL_MEANS = Method("nlmeans", "Non-local means")
 BLUR = Method("blur", "Gaussian blur")
 BICUBIC = Method("bicubic", "Bicubic")

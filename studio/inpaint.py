@@ -17,7 +17,7 @@ from studio.models import available_models, check_model, model_picker
 
 INPAINT = tasks.get("inpaint")
 METHODS = tuple(method.label for method in INPAINT.methods)   # what the Method radio and the API take
-MIN_GAN_SIDE = 32                       # the GAN's convolutions need this much image on each side
+MIN_GAN_SIDE = tasks.GAN.min_side       # the GAN's convolutions need this much image on each side
 DEFAULT_GROW = 4                        # pixels: covers the soft, anti-aliased edge of a brush stroke
 MAX_GROW = 64                           # the API takes any number; more than this is a typo
 BRUSH_COLOUR = ("#ff00c8", 0.6)         # see-through magenta: the photo stays visible under the strokes
@@ -61,7 +61,7 @@ def run_method(method: str, photo: np.ndarray, hole: np.ndarray, model: str | No
     if chosen == tasks.GAN:
         if min(photo.shape[:2]) < MIN_GAN_SIDE:
             raise gr.Error(f"This photo is {photo.shape[1]}x{photo.shape[0]} px; the GAN needs at least "
-                           f"{MIN_GAN_SIDE} px on each side. Telea and Navier-Stokes work at any size.")
+                           f"{MIN_GAN_SIDE} px on each side. Telea, Navier-Stokes and FSR work at any size.")
         model = check_model(model)
         result = run_gan(photo, hole, model, with_critic)
         top, left, bottom, right = result.box
@@ -77,12 +77,15 @@ def run_method(method: str, photo: np.ndarray, hole: np.ndarray, model: str | No
 
 def methods_for(photo: np.ndarray) -> tuple[list[str], list[str]]:
     """The methods (labels) that can run on this photo, and a Markdown line for each one left out and why."""
-    classical_only = [method.label for method in INPAINT.classical]
-    if not available_models():
-        return classical_only, ["- **GAN**: skipped, no GAN model is installed yet"]
-    if min(photo.shape[:2]) < MIN_GAN_SIDE:
-        return classical_only, [f"- **GAN**: skipped, the photo is under {MIN_GAN_SIDE} px on a side"]
-    return list(METHODS), []
+    usable, skipped = [], []
+    for method in INPAINT.methods:
+        if method == tasks.GAN and not available_models():
+            skipped.append("- **GAN**: skipped, no GAN model is installed yet")
+        elif min(photo.shape[:2]) < method.min_side:
+            skipped.append(f"- **{method.label}**: skipped, the photo is under {method.min_side} px on a side")
+        else:
+            usable.append(method.label)
+    return usable, skipped
 
 
 def prepare_hole(mask: np.ndarray, grow: int) -> tuple[np.ndarray, list[str]]:

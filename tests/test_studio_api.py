@@ -150,7 +150,7 @@ def test_compare_endpoint(client, tmp_path):
     editor = {"background": handle_file(image_path), "layers": [], "composite": None, "id": None}
     mask = handle_file(box_mask_file(tmp_path / "mask.png", (100, 140), 20, 20, 50, 60))
     gallery, notes = client.predict(editor, mask, 2, TEST_MODEL, api_name="/compare")
-    assert [item["caption"].split(":")[0] for item in gallery] == ["GAN", "Telea", "Navier-Stokes"]
+    assert [item["caption"].split(":")[0] for item in gallery] == ["GAN", "Telea", "Navier-Stokes", "FSR", "PatchMatch"]
     assert "GAN" in notes
 
 

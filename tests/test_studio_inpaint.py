@@ -35,9 +35,9 @@ def test_fill_changes_only_the_hole_and_keeps_the_size(method):
 
 
 def test_methods_are_the_registry_labels_and_names_work_too():
-    assert inpaint.METHODS == ("GAN", "Telea", "Navier-Stokes")
+    assert inpaint.METHODS == ("GAN", "Telea", "Navier-Stokes", "FSR", "PatchMatch")
     assert inpaint.inpaint_method("ns") == inpaint.inpaint_method("Navier-Stokes") == tasks.NAVIER_STOKES
-    with pytest.raises(gr.Error, match="Unknown method 'Magic'; choose one of GAN, Telea, Navier-Stokes"):
+    with pytest.raises(gr.Error, match="Unknown method 'Magic'; choose one of GAN, Telea, Navier-Stokes, FSR, PatchMatch"):
         inpaint.inpaint_method("Magic")
 
 
@@ -127,7 +127,8 @@ def test_tiny_and_thin_photos(shape):
     (_, after), *_ = inpaint.fill(editor_value(image, mask), None, 0, TELEA, None, False)
     assert load(after).shape == image.shape
     gallery, notes = inpaint.compare(editor_value(image, mask), None, 0, None)
-    assert len(gallery) == 2 and "under 32 px" in notes
+    fits = [m for m in tasks.get("inpaint").methods if min(shape) >= m.min_side]
+    assert [caption.split(":")[0] for _, caption in gallery] == [m.label for m in fits] and "under 32 px" in notes
 
 
 def test_example_values_load_photo_and_prepared_mask():
@@ -162,7 +163,7 @@ def test_without_any_gan_model_the_classical_methods_still_work(monkeypatch):
     with pytest.raises(gr.Error, match="No GAN model is installed"):
         inpaint.fill(value, None, 0, GAN, None, False)
     gallery, notes = inpaint.compare(value, None, 0, None)
-    assert len(gallery) == 2 and "no GAN model" in notes
+    assert len(gallery) == len(tasks.get("inpaint").classical) and "no GAN model" in notes
 
 
 def test_critic_overlay_is_red_for_fake_and_leaves_outside_untouched():
