@@ -179,27 +179,36 @@ def fill_alpha(alpha: np.ndarray, hole: np.ndarray) -> np.ndarray:
     """Opacity inside the hole, continued from around it (HxW uint8 in and out).
 
     Why classical and not the GAN: an alpha channel is nearly always flat (opaque, or transparent) or one
-    clean edge between the two. Telea continues both smoothly in milliseconds; the generator learned photo
-    texture and would add grain to a plane that has none, at the cost of a second pass.
+    clean edge between the two. The generator learned photo texture and would add grain to a plane that has
+    none, at the cost of a second pass. Navier-Stokes continues edges (isophotes) into the hole in
+    milliseconds and keeps a flat alpha exactly flat (Telea rippled a flat 200 by +-3).
     """
-    return cv2.inpaint(np.ascontiguousarray(alpha), (hole > 0).astype(np.uint8), 5, cv2.INPAINT_TELEA)
+    return cv2.inpaint(np.ascontiguousarray(alpha), (hole > 0).astype(np.uint8), 5, cv2.INPAINT_NS)
 
 
-def inpaint_detailed(image, mask, weights: str | Path | None = None, grow: int = 0, working_side: int = 1024,
-                     margin: int = 128, with_critic: bool = False, precision: str = "auto",
-                     device: torch.device | None = None) -> InpaintResult:
-    """Fill `mask` in `image` with the inpainting GAN; see `inpaint` for the arguments."""
-    started = time.perf_counter()
-    planes = image_modes.split(image)
-    hole = as_mask_array(mask, planes.colour.shape[:2], grow)
-    if not hole.any():
-        raise ValueError("the mask is empty: paint over the part of the photo to fill")
-    generator, discriminator, card = load(weights, "inpaint", device)
+@dataclass
+class CropFill:
+    """The generator's fill of one crop, at the crop's size (8-bit, as the models see photos)."""
+    box: tuple[int, int, int, int]        # (top, left, bottom, right) in the photo
+    inside: np.ndarray                    # crop-sized bool: the hole
+    colour: np.ndarray                    # crop-sized HxWx3 uint8, valid inside the hole
+    alpha: np.ndarray | None              # crop-sized HxW uint8 opacity, valid inside the hole; None if opaque
+    working_size: tuple[int, int]         # (height, width) the generator ran at
+    critic: np.ndarray | None             # crop-sized D probability, or None
+
+
+def fill_crop(generator, discriminator, colour: np.ndarray, alpha: np.ndarray | None, hole: np.ndarray,
+              working_side: int = 1024, margin: int = 128, with_critic: bool = False,
+              precision: str = "auto") -> CropFill:
+    """Fill `hole` (HxW float {0, 1}) in an 8-bit photo (colour HxWx3 uint8, alpha HxW uint8 or None).
+
+    Works on a crop around the hole, shrunk to `working_side` only when larger; the caller pastes the
+    result inside the hole, so nothing else can change.
+    """
     device = next(generator.parameters()).device
-
     top, left, bottom, right = context_box(hole, margin)
-    crop, crop_hole = planes.colour[top:bottom, left:right], hole[top:bottom, left:right]
-    crop_alpha = None if planes.alpha is None else planes.alpha[top:bottom, left:right]
+    crop, crop_hole = colour[top:bottom, left:right], hole[top:bottom, left:right]
+    crop_alpha = None if alpha is None else alpha[top:bottom, left:right]
     if crop_alpha is not None:
         crop = image_modes.bleed_under_transparency(crop, crop_alpha)
     height, width = crop.shape[:2]
@@ -214,52 +223,74 @@ def inpaint_detailed(image, mask, weights: str | Path | None = None, grow: int =
     # tiny crops are padded (edge pixels repeated, not holes) to what the networks' convolutions need
     pad_h, pad_w = max(0, MIN_WORKING_SIDE - work_h), max(0, MIN_WORKING_SIDE - work_w)
     crop_in = np.pad(crop_in, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
-    hole_in = np.pad(hole_in, ((0, pad_h), (0, pad_w)))
+    hole_padded = np.pad(hole_in, ((0, pad_h), (0, pad_w)))
     with torch.inference_mode(), autocast(device, precision):
         image_t = to_tensor(crop_in, device)
-        hole_t = torch.from_numpy(hole_in).to(device)[None, None]
+        hole_t = torch.from_numpy(hole_padded).to(device)[None, None]
         filled_t = generator(image_t, hole_t).float()
         filled_t = filled_t * hole_t + image_t * (1 - hole_t)
-        critic_small = None
+        critic = None
         if with_critic and discriminator is not None:
             logits, _ = discriminator(torch.cat([filled_t, hole_t], 1))
-            critic_small = torch.sigmoid(logits.float())[0, 0].cpu().numpy()
-            critic_small = critic_small[: max(1, round(critic_small.shape[0] * work_h / (work_h + pad_h))),
-                                        : max(1, round(critic_small.shape[1] * work_w / (work_w + pad_w)))]
+            critic = torch.sigmoid(logits.float())[0, 0].cpu().numpy()
+            critic = critic[: max(1, round(critic.shape[0] * work_h / (work_h + pad_h))),
+                            : max(1, round(critic.shape[1] * work_w / (work_w + pad_w)))]
+            critic = cv2.resize(critic, (width, height), interpolation=cv2.INTER_NEAREST)
     filled = to_array(filled_t)[:work_h, :work_w]
     if scale < 1.0:
         filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_CUBIC)
-    inside = crop_hole > 0
+    filled_alpha = None
+    if crop_alpha is not None:
+        alpha_in = cv2.resize(crop_alpha, (work_w, work_h), interpolation=cv2.INTER_AREA) if scale < 1 else crop_alpha
+        filled_alpha = fill_alpha(alpha_in, hole_in)
+        if scale < 1.0:
+            filled_alpha = cv2.resize(filled_alpha, (width, height), interpolation=cv2.INTER_CUBIC)
+    return CropFill((top, left, bottom, right), crop_hole > 0, filled, filled_alpha, (work_h, work_w), critic)
+
+
+def write_fill(planes: image_modes.Planes, fill: CropFill, values: np.ndarray) -> None:
+    """Paste a fill into `values` (the photo's own numbers, HxWxC) inside its hole only, in their own dtype."""
+    top, left, bottom, right = fill.box
+    region = values[top:bottom, left:right]
+    colours = planes.colour_channels
+    region[fill.inside, :colours] = image_modes.colour_to_own(planes, fill.colour[fill.inside])
+    if fill.alpha is not None:
+        region[fill.inside, colours] = image_modes.alpha_to_own(planes, fill.alpha[fill.inside])
+
+
+def inpaint_detailed(image, mask, weights: str | Path | None = None, grow: int = 0, working_side: int = 1024,
+                     margin: int = 128, with_critic: bool = False, precision: str = "auto",
+                     device: torch.device | None = None) -> InpaintResult:
+    """Fill `mask` in `image` with the inpainting GAN; see `inpaint` for the arguments."""
+    started = time.perf_counter()
+    planes = image_modes.split(image)
+    hole = as_mask_array(mask, planes.colour.shape[:2], grow)
+    if not hole.any():
+        raise ValueError("the mask is empty: paint over the part of the photo to fill")
+    generator, discriminator, card = load(weights, "inpaint", device)
+    fill = fill_crop(generator, discriminator, planes.colour, planes.alpha, hole, working_side, margin,
+                     with_critic, precision)
 
     # only hole pixels change, written in the photo's own mode and depth: the rest stays bit-exact
     values = planes.values.copy()
-    region = values[top:bottom, left:right]
-    colours = planes.colour_channels
-    region[inside, :colours] = image_modes.colour_to_own(planes, filled[inside])
-    filled_alpha = None
-    if crop_alpha is not None:
-        alpha_in = cv2.resize(crop_alpha, (work_w, work_h), interpolation=cv2.INTER_AREA) if scale < 1.0 else crop_alpha
-        filled_alpha = fill_alpha(alpha_in, hole_in[:work_h, :work_w])
-        if scale < 1.0:
-            filled_alpha = cv2.resize(filled_alpha, (width, height), interpolation=cv2.INTER_CUBIC)
-        region[inside, colours] = image_modes.alpha_to_own(planes, filled_alpha[inside])
-    photo = image_modes.join(planes, values)
+    write_fill(planes, fill, values)
+    top, left, bottom, right = fill.box
     if planes.space == "rgb" and planes.alpha is None and values.dtype == np.uint8:
         rgb = values  # the common case: the result is already what callers show
     else:
         colour = planes.colour.copy()
-        colour[top:bottom, left:right][inside] = filled[inside]
+        colour[top:bottom, left:right][fill.inside] = fill.colour[fill.inside]
         alpha = None
         if planes.alpha is not None:
             alpha = planes.alpha.copy()
-            alpha[top:bottom, left:right][inside] = filled_alpha[inside]
+            alpha[top:bottom, left:right][fill.inside] = fill.alpha[fill.inside]
         rgb = image_modes.over_white(colour, alpha)
     critic = None
-    if critic_small is not None:
+    if fill.critic is not None:
         critic = np.full(hole.shape, np.nan, np.float32)
-        critic[top:bottom, left:right] = cv2.resize(critic_small, (width, height), interpolation=cv2.INTER_NEAREST)
-    return InpaintResult(rgb, (top, left, bottom, right), (work_h, work_w), time.perf_counter() - started,
-                         critic, card, photo)
+        critic[top:bottom, left:right] = fill.critic
+    return InpaintResult(rgb, fill.box, fill.working_size, time.perf_counter() - started, critic, card,
+                         image_modes.join(planes, values))
 
 
 def inpaint(image, mask, weights: str | Path | None = None, grow: int = 0, **options):
