@@ -3,6 +3,7 @@
     import gan_core
     filled = gan_core.inpaint(image, mask)            # PIL image out, same size as the input
     clean = gan_core.restore(image, task="denoise")   # or "sr2" / "sr4"
+    wider = gan_core.extend(image, left=200, right=200)  # outpainting: a new border, filled
 
 Modules, one idea each:
     tasks          the one registry: each task's scale, generator, game and classical methods
@@ -14,8 +15,11 @@ Modules, one idea each:
     recipes        shipped models' training stages, replayed by python -m gan_core.train --recipe NAME
     weights        safetensors weights and their model cards
     inference      gan_core.inpaint and gan_core.restore on photos of any size
+    image_modes    any photo mode in and out: unmasked values bit-exact in every channel
+    outpaint       gan_core.extend: a new border around the photo, filled
     classical      the OpenCV and Pillow methods the GANs are measured against
-    metrics        PSNR, SSIM, masked L1, the detail ratio
+    metrics        PSNR, SSIM, masked L1, the detail ratio, grain and speckle
+    containers     readers for the bundles some Debian packages keep photos in (.rcc, .edj, .pk3, EXR)
     batch          folder-to-folder inpainting
     io_checks      upload checks
     latent_search  inpainting by searching the DCGAN's latent space
@@ -23,5 +27,6 @@ Modules, one idea each:
     eval/          measurement, apart from the library: evaluations and benchmarks (python -m gan_core.eval.*)
 """
 from .inference import inpaint, restore
+from .outpaint import extend
 
-__all__ = ["inpaint", "restore"]
+__all__ = ["inpaint", "restore", "extend"]

@@ -3,7 +3,8 @@
     python -m gan_core.batch --images photos/ --masks masks/ --out filled/ [--grow 4] [--weights NAME]
 
 Masks are matched to photos by file name without extension (holiday.jpg <- holiday.png); a mask may also
-be named NAME_mask.*. Results are lossless PNGs named after the photo. A file that cannot be processed is
+be named NAME_mask.*. Results are lossless PNGs named after the photo, in the photo's own mode (TIFF for
+CMYK, YCbCr, HSV and 32-bit float photos, which PNG cannot hold). A file that cannot be processed is
 reported with the reason and skipped; the rest go on. The exit code is 1 if any file failed.
 """
 import argparse
@@ -42,7 +43,8 @@ def run(images_dir: str, masks_dir: str, out_dir: str, grow: int = 0, weights: s
             try:
                 with Image.open(image_path) as image, Image.open(mask_path) as mask:
                     filled = inpaint(ImageOps.exif_transpose(image), mask, weights=weights, grow=grow)
-                filled.save(out / f"{image_path.stem}.png")
+                suffix = ".tif" if filled.mode in ("CMYK", "YCbCr", "HSV", "F") else ".png"
+                filled.save(out / f"{image_path.stem}{suffix}")
                 report[image_path.name] = "ok"
             except (OSError, ValueError) as error:  # unreadable file, wrong size, empty mask...
                 report[image_path.name] = str(error)

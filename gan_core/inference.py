@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from . import image_modes
 from . import masks as masks_lib
 from . import tasks
 from .data import to_rgb
@@ -150,12 +151,13 @@ def to_array(tensor: torch.Tensor) -> np.ndarray:
 
 @dataclass
 class InpaintResult:
-    image: np.ndarray                     # HxWx3 uint8, the filled photo at full size
+    image: np.ndarray                     # HxWx3 uint8, the filled photo at full size as 8-bit RGB (over white)
     box: tuple[int, int, int, int]        # (top, left, bottom, right) of the crop that was processed
     working_size: tuple[int, int]         # (height, width) the generator ran at
     seconds: float
     critic: np.ndarray | None = None      # HxW in [0, 1]: D's "looks real" probability, NaN outside the crop
     card: dict = field(default_factory=dict)
+    photo: object = None                  # the filled photo in the input's own mode (see gan_core.image_modes)
 
 
 def context_box(mask: np.ndarray, margin: int = 128, min_side: int = 256) -> tuple[int, int, int, int]:
@@ -173,20 +175,42 @@ def context_box(mask: np.ndarray, margin: int = 128, min_side: int = 256) -> tup
             int(min(width, right + grow_x)))
 
 
-def inpaint_detailed(image, mask, weights: str | Path | None = None, grow: int = 0, working_side: int = 1024,
-                     margin: int = 128, with_critic: bool = False, precision: str = "auto",
-                     device: torch.device | None = None) -> InpaintResult:
-    """Fill `mask` in `image` with the inpainting GAN; see `inpaint` for the arguments."""
-    started = time.perf_counter()
-    photo = as_rgb_array(image)
-    hole = as_mask_array(mask, photo.shape[:2], grow)
-    if not hole.any():
-        raise ValueError("the mask is empty: paint over the part of the photo to fill")
-    generator, discriminator, card = load(weights, "inpaint", device)
-    device = next(generator.parameters()).device
+def fill_alpha(alpha: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Opacity inside the hole, continued from around it (HxW uint8 in and out).
 
+    Why classical and not the GAN: an alpha channel is nearly always flat (opaque, or transparent) or one
+    clean edge between the two. The generator learned photo texture and would add grain to a plane that has
+    none, at the cost of a second pass. Navier-Stokes continues edges (isophotes) into the hole in
+    milliseconds and keeps a flat alpha exactly flat (Telea rippled a flat 200 by +-3).
+    """
+    return cv2.inpaint(np.ascontiguousarray(alpha), (hole > 0).astype(np.uint8), 5, cv2.INPAINT_NS)
+
+
+@dataclass
+class CropFill:
+    """The generator's fill of one crop, at the crop's size (8-bit, as the models see photos)."""
+    box: tuple[int, int, int, int]        # (top, left, bottom, right) in the photo
+    inside: np.ndarray                    # crop-sized bool: the hole
+    colour: np.ndarray                    # crop-sized HxWx3 uint8, valid inside the hole
+    alpha: np.ndarray | None              # crop-sized HxW uint8 opacity, valid inside the hole; None if opaque
+    working_size: tuple[int, int]         # (height, width) the generator ran at
+    critic: np.ndarray | None             # crop-sized D probability, or None
+
+
+def fill_crop(generator, discriminator, colour: np.ndarray, alpha: np.ndarray | None, hole: np.ndarray,
+              working_side: int = 1024, margin: int = 128, with_critic: bool = False,
+              precision: str = "auto") -> CropFill:
+    """Fill `hole` (HxW float {0, 1}) in an 8-bit photo (colour HxWx3 uint8, alpha HxW uint8 or None).
+
+    Works on a crop around the hole, shrunk to `working_side` only when larger; the caller pastes the
+    result inside the hole, so nothing else can change.
+    """
+    device = next(generator.parameters()).device
     top, left, bottom, right = context_box(hole, margin)
-    crop, crop_hole = photo[top:bottom, left:right], hole[top:bottom, left:right]
+    crop, crop_hole = colour[top:bottom, left:right], hole[top:bottom, left:right]
+    crop_alpha = None if alpha is None else alpha[top:bottom, left:right]
+    if crop_alpha is not None:
+        crop = image_modes.bleed_under_transparency(crop, crop_alpha)
     height, width = crop.shape[:2]
     scale = min(1.0, working_side / max(height, width))
     work_h, work_w = max(1, round(height * scale)), max(1, round(width * scale))
@@ -199,43 +223,90 @@ def inpaint_detailed(image, mask, weights: str | Path | None = None, grow: int =
     # tiny crops are padded (edge pixels repeated, not holes) to what the networks' convolutions need
     pad_h, pad_w = max(0, MIN_WORKING_SIDE - work_h), max(0, MIN_WORKING_SIDE - work_w)
     crop_in = np.pad(crop_in, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
-    hole_in = np.pad(hole_in, ((0, pad_h), (0, pad_w)))
+    hole_padded = np.pad(hole_in, ((0, pad_h), (0, pad_w)))
     with torch.inference_mode(), autocast(device, precision):
         image_t = to_tensor(crop_in, device)
-        hole_t = torch.from_numpy(hole_in).to(device)[None, None]
+        hole_t = torch.from_numpy(hole_padded).to(device)[None, None]
         filled_t = generator(image_t, hole_t).float()
         filled_t = filled_t * hole_t + image_t * (1 - hole_t)
-        critic_small = None
+        critic = None
         if with_critic and discriminator is not None:
             logits, _ = discriminator(torch.cat([filled_t, hole_t], 1))
-            critic_small = torch.sigmoid(logits.float())[0, 0].cpu().numpy()
-            critic_small = critic_small[: max(1, round(critic_small.shape[0] * work_h / (work_h + pad_h))),
-                                        : max(1, round(critic_small.shape[1] * work_w / (work_w + pad_w)))]
+            critic = torch.sigmoid(logits.float())[0, 0].cpu().numpy()
+            critic = critic[: max(1, round(critic.shape[0] * work_h / (work_h + pad_h))),
+                            : max(1, round(critic.shape[1] * work_w / (work_w + pad_w)))]
+            critic = cv2.resize(critic, (width, height), interpolation=cv2.INTER_NEAREST)
     filled = to_array(filled_t)[:work_h, :work_w]
     if scale < 1.0:
         filled = cv2.resize(filled, (width, height), interpolation=cv2.INTER_CUBIC)
+    filled_alpha = None
+    if crop_alpha is not None:
+        alpha_in = cv2.resize(crop_alpha, (work_w, work_h), interpolation=cv2.INTER_AREA) if scale < 1 else crop_alpha
+        filled_alpha = fill_alpha(alpha_in, hole_in)
+        if scale < 1.0:
+            filled_alpha = cv2.resize(filled_alpha, (width, height), interpolation=cv2.INTER_CUBIC)
+    return CropFill((top, left, bottom, right), crop_hole > 0, filled, filled_alpha, (work_h, work_w), critic)
 
-    result = photo.copy()
-    region = result[top:bottom, left:right]
-    inside = crop_hole > 0
-    region[inside] = filled[inside]  # only hole pixels change: the rest stays bit-exact
+
+def write_fill(planes: image_modes.Planes, fill: CropFill, values: np.ndarray) -> None:
+    """Paste a fill into `values` (the photo's own numbers, HxWxC) inside its hole only, in their own dtype."""
+    top, left, bottom, right = fill.box
+    region = values[top:bottom, left:right]
+    colours = planes.colour_channels
+    region[fill.inside, :colours] = image_modes.colour_to_own(planes, fill.colour[fill.inside])
+    if fill.alpha is not None:
+        region[fill.inside, colours] = image_modes.alpha_to_own(planes, fill.alpha[fill.inside])
+
+
+def inpaint_detailed(image, mask, weights: str | Path | None = None, grow: int = 0, working_side: int = 1024,
+                     margin: int = 128, with_critic: bool = False, precision: str = "auto",
+                     device: torch.device | None = None) -> InpaintResult:
+    """Fill `mask` in `image` with the inpainting GAN; see `inpaint` for the arguments."""
+    started = time.perf_counter()
+    planes = image_modes.split(image)
+    hole = as_mask_array(mask, planes.colour.shape[:2], grow)
+    if not hole.any():
+        raise ValueError("the mask is empty: paint over the part of the photo to fill")
+    generator, discriminator, card = load(weights, "inpaint", device)
+    fill = fill_crop(generator, discriminator, planes.colour, planes.alpha, hole, working_side, margin,
+                     with_critic, precision)
+
+    # only hole pixels change, written in the photo's own mode and depth: the rest stays bit-exact
+    values = planes.values.copy()
+    write_fill(planes, fill, values)
+    top, left, bottom, right = fill.box
+    if planes.space == "rgb" and planes.alpha is None and values.dtype == np.uint8:
+        rgb = values  # the common case: the result is already what callers show
+    else:
+        colour = planes.colour.copy()
+        colour[top:bottom, left:right][fill.inside] = fill.colour[fill.inside]
+        alpha = None
+        if planes.alpha is not None:
+            alpha = planes.alpha.copy()
+            alpha[top:bottom, left:right][fill.inside] = fill.alpha[fill.inside]
+        rgb = image_modes.over_white(colour, alpha)
     critic = None
-    if critic_small is not None:
-        critic = np.full(photo.shape[:2], np.nan, np.float32)
-        critic[top:bottom, left:right] = cv2.resize(critic_small, (width, height), interpolation=cv2.INTER_NEAREST)
-    return InpaintResult(result, (top, left, bottom, right), (work_h, work_w), time.perf_counter() - started,
-                         critic, card)
+    if fill.critic is not None:
+        critic = np.full(hole.shape, np.nan, np.float32)
+        critic[top:bottom, left:right] = fill.critic
+    return InpaintResult(rgb, fill.box, fill.working_size, time.perf_counter() - started, critic, card,
+                         image_modes.join(planes, values))
 
 
-def inpaint(image, mask, weights: str | Path | None = None, grow: int = 0, **options) -> Image.Image:
-    """Fill the masked part of a photo with the GAN; returns a PIL image of the input's size.
+def inpaint(image, mask, weights: str | Path | None = None, grow: int = 0, **options):
+    """Fill the masked part of a photo with the GAN; returns the photo in its own mode, at its own size.
 
-    image: PIL image or HxWx3 uint8 array, any size and mode (greyscale, RGBA, 16-bit, palette...).
+    image: a PIL image in any common mode, or an array (HxW, HxWx1/2/3/4; uint8, uint16, float, bool).
     mask: PIL image or array of the same size; non-zero means "fill this". grow: pixels to grow it by.
     weights: a name in weights/, a path, or None for the shipped photo inpainter.
-    Unmasked pixels come back exactly as they went in (after conversion to 8-bit RGB).
+    Returns a PIL image in the input's mode (L stays L, LA stays LA, RGBA stays RGBA, I;16 stays I;16, and
+    so on; a palette image "P" comes back as RGB, or RGBA when it has transparency), or for an array an
+    array of the same shape and dtype. Every unmasked value comes back exactly as it went in, in every
+    channel. The model fills at 8 bits: a 16-bit fill is scaled into 16 bits (steps of 257). Inside the
+    hole, transparency is filled too (continued from around the hole), and the colour under fully
+    transparent pixels is not used. Modes that cannot be given back ("La", "LAB", ...) raise ValueError.
     """
-    return Image.fromarray(inpaint_detailed(image, mask, weights, grow, **options).image)
+    return inpaint_detailed(image, mask, weights, grow, **options).photo
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -293,6 +364,35 @@ def restore_detailed(image, task: str = "denoise", weights: str | Path | None = 
     return np.clip(out, 0, 255, out=out).astype(np.uint8)
 
 
-def restore(image, task: str = "denoise", weights: str | Path | None = None, **options) -> Image.Image:
-    """Denoise ("denoise") or enlarge 2x / 4x ("sr2" / "sr4") a photo with the restoration GANs."""
-    return Image.fromarray(restore_detailed(image, task, weights, **options))
+def enlarge_plane(plane: np.ndarray, scale: int, peak: float) -> np.ndarray:
+    """One channel (an alpha plane) enlarged by a classical bicubic upscaler, in its own dtype."""
+    big = cv2.resize(plane.astype(np.float32), None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    big = np.clip(big, 0, peak)  # bicubic overshoots at edges
+    if plane.dtype == bool:
+        return big >= 0.5
+    return big.astype(plane.dtype) if plane.dtype.kind == "f" else big.round().astype(plane.dtype)
+
+
+def restore(image, task: str = "denoise", weights: str | Path | None = None, **options):
+    """Denoise ("denoise") or enlarge 2x / 4x ("sr2" / "sr4") a photo with the restoration GANs.
+
+    Returns the photo in its own mode, like `inpaint` (a PIL image, or an array of the input's dtype; "P"
+    comes back as RGB or RGBA). The GAN works on the 8-bit colour; for a 16-bit or float photo its result is
+    scaled back to full scale (16-bit values then move in steps of 257: the model has no finer levels).
+    Transparency is kept: unchanged for denoising, enlarged by a bicubic upscaler for "sr2" / "sr4" (the
+    colour under fully transparent pixels is first replaced by the nearest visible colour, so it cannot
+    bleed into visible edges).
+    """
+    planes = image_modes.split(image)
+    colour = planes.colour
+    if planes.alpha is not None:
+        colour = image_modes.bleed_under_transparency(colour, planes.alpha)
+    restored = restore_detailed(colour, task, weights, **options)  # HxWx3 uint8, `scale` times larger
+    scale = restored.shape[0] // colour.shape[0]
+    values = image_modes.colour_to_own(planes, restored)
+    if planes.alpha is not None:
+        alpha = planes.values[..., -1]
+        if scale > 1:
+            alpha = enlarge_plane(alpha, scale, planes.peak)
+        values = np.concatenate([values, alpha[..., None]], axis=2)
+    return image_modes.join(planes, values)

@@ -46,13 +46,99 @@ def test_huge_mask_is_shrunk_to_the_working_size(tiny_weights):
     assert max(result.working_size) == 256 and result.image.shape == photo.shape
 
 
-def test_modes_grey_rgba_16bit(tiny_weights):
-    grey = Image.fromarray(striped_photo(37, 61, 0)[..., 0], "L")
-    assert gan_core.inpaint(grey, stroke_mask(37, 61), weights=tiny_weights).size == (61, 37)
-    rgba = Image.fromarray(np.dstack([striped_photo(40, 50, 0), np.full((40, 50), 128, np.uint8)]), "RGBA")
-    assert gan_core.inpaint(rgba, stroke_mask(40, 50), weights=tiny_weights).mode == "RGB"
-    deep = (striped_photo(40, 50, 0).astype(np.uint16) * 257)
-    assert np.asarray(gan_core.inpaint(deep, stroke_mask(40, 50), weights=tiny_weights)).dtype == np.uint8
+TINY_SHIPPED = "inpaint-tiny-test"  # a small inpainter in weights/, fast enough for every mode
+
+
+def photo_in_mode(mode: str, height: int = 40, width: int = 50) -> Image.Image:
+    rgb = striped_photo(height, width, 5)
+    alpha = np.tile(np.linspace(0, 255, width).astype(np.uint8), (height, 1))  # transparent to opaque
+    grey = rgb[..., 1]
+    if mode in ("RGBA", "LA"):
+        return Image.fromarray(np.dstack([rgb if mode == "RGBA" else grey, alpha]), mode)
+    if mode in ("I;16", "I;16B"):
+        deep = grey.astype(np.uint16) * 257 + np.arange(width, dtype=np.uint16)  # low bits that 8 bits lack
+        return Image.fromarray(deep).convert(mode) if mode == "I;16" else Image.frombytes(
+            mode, (width, height), deep.astype(">u2").tobytes())
+    if mode == "I":
+        return Image.fromarray(grey.astype(np.int32) * 200)
+    if mode == "F":
+        return Image.fromarray(grey.astype(np.float32) / 255)
+    if mode == "1":  # black, white exactly where the stroke goes: a fill from around it is not all white
+        return Image.fromarray(stroke_mask(height, width) > 0)
+    return Image.fromarray(rgb).convert(mode)
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "RGB", "RGBA", "I;16", "I;16B", "I", "F", "1", "CMYK", "YCbCr"])
+def test_every_mode_comes_back_in_its_own_mode_with_unmasked_values_bit_exact(mode):
+    photo = photo_in_mode(mode)
+    mask = stroke_mask(40, 50)
+    result = gan_core.inpaint(photo, mask, weights=TINY_SHIPPED)
+    before, after = np.asarray(photo), np.asarray(result)
+    assert result.mode == mode and result.size == photo.size and after.dtype == before.dtype
+    assert np.array_equal(after[mask == 0], before[mask == 0])
+    assert not np.array_equal(after[mask > 0], before[mask > 0]), "the hole was not filled"
+
+
+def test_palette_comes_back_as_rgb_or_rgba_with_the_same_colours():
+    palette = Image.fromarray(striped_photo(40, 50, 1)).convert("P")
+    result = gan_core.inpaint(palette, stroke_mask(40, 50), weights=TINY_SHIPPED)
+    assert result.mode == "RGB"
+    mask = stroke_mask(40, 50) == 0
+    assert np.array_equal(np.asarray(result)[mask], np.asarray(palette.convert("RGB"))[mask])
+    palette.info["transparency"] = 0
+    assert gan_core.inpaint(palette, stroke_mask(40, 50), weights=TINY_SHIPPED).mode == "RGBA"
+
+
+def test_sixteen_bit_fill_is_scaled_into_sixteen_bits():
+    photo = photo_in_mode("I;16")
+    mask = stroke_mask(40, 50)
+    filled = np.asarray(gan_core.inpaint(photo, mask, weights=TINY_SHIPPED))[mask > 0]
+    assert np.all(filled % 257 == 0) and filled.max() > 255
+
+
+def test_alpha_in_the_hole_is_filled_not_assumed_opaque():
+    photo = photo_in_mode("RGBA")
+    mask = stroke_mask(40, 50)
+    filled = np.asarray(gan_core.inpaint(photo, mask, weights=TINY_SHIPPED))[..., 3]
+    hole = filled[mask > 0].reshape(-1, 50 // 2 - 50 // 4)  # the stroke's rows, columns 12..24
+    assert hole.min() < 200 and np.all(np.diff(hole.mean(axis=0)) > 0), "alpha continues its ramp in the hole"
+
+
+def test_white_under_transparent_pixels_does_not_leak_into_the_fill():
+    """A dark cut-out on a transparent background whose hidden colour is white; the default model fills."""
+    colour = np.full((96, 96, 3), 255, np.uint8)
+    alpha = np.zeros((96, 96), np.uint8)
+    colour[:, :60] = (striped_photo(96, 60, 2) // 4)  # dark, visible
+    alpha[:, :60] = 255
+    mask = np.zeros((96, 96), np.uint8)
+    mask[40:56, 44:76] = 1  # across the edge of the cut-out
+    result = np.asarray(gan_core.inpaint(Image.fromarray(np.dstack([colour, alpha]), "RGBA"), mask))
+    visible_fill = result[(mask > 0) & (result[..., 3] > 64)]
+    assert len(visible_fill) > 0 and visible_fill[:, :3].mean() < 110
+
+
+def test_arrays_come_back_as_arrays_of_their_own_shape_and_dtype():
+    for array in (striped_photo(40, 50, 0).astype(np.uint16) * 257, striped_photo(40, 50, 0)[..., 0],
+                  striped_photo(40, 50, 0).astype(np.float32) / 255,
+                  np.dstack([striped_photo(40, 50, 0), np.full((40, 50), 9, np.uint8)])):
+        mask = stroke_mask(40, 50)
+        result = gan_core.inpaint(array, mask, weights=TINY_SHIPPED)
+        assert isinstance(result, np.ndarray) and result.shape == array.shape and result.dtype == array.dtype
+        assert np.array_equal(result[mask == 0], array[mask == 0])
+
+
+def test_detailed_result_keeps_the_8bit_view_and_the_photo_in_its_mode():
+    photo = photo_in_mode("LA")
+    result = inference.inpaint_detailed(photo, stroke_mask(40, 50), TINY_SHIPPED)
+    assert result.image.shape == (40, 50, 3) and result.image.dtype == np.uint8 and result.photo.mode == "LA"
+
+
+def test_modes_that_cannot_be_given_back_are_refused_clearly():
+    with pytest.raises(ValueError, match="convert the photo first"):
+        gan_core.inpaint(Image.new("LAB", (20, 20)), np.ones((20, 20)), weights=TINY_SHIPPED)
+
+
+def test_drawn_layer_is_read_as_a_mask():
     drawn_layer = np.zeros((40, 50, 4), np.uint8)
     drawn_layer[10:20, 10:20, 3] = 255  # a transparent layer with a painted square
     assert inference.as_mask_array(Image.fromarray(drawn_layer, "RGBA"), (40, 50)).sum() == 100
@@ -67,7 +153,7 @@ def test_clear_errors(tiny_weights, tmp_path):
     with pytest.raises(FileNotFoundError, match="not found"):
         gan_core.inpaint(photo, np.ones((40, 50)), weights=tmp_path / "missing.safetensors")
     with pytest.raises(ValueError, match="shape"):
-        gan_core.inpaint(np.zeros((4, 4, 2)), np.ones((4, 4)), weights=tiny_weights)
+        gan_core.inpaint(np.zeros((4, 4, 5)), np.ones((4, 4)), weights=tiny_weights)
     (tmp_path / "x.png").write_text("not an image")
     with pytest.raises(ValueError, match="not an image"):
         from gan_core.data import load_rgb
@@ -97,3 +183,28 @@ def test_resolve_weights_looks_in_the_folder_it_is_given(tiny_restore_weights, t
     assert inference.resolve_weights("denoise", "denoise", tiny_restore_weights).parent == tiny_restore_weights
     with pytest.raises(FileNotFoundError, match="no sr4 weights in"):
         inference.resolve_weights(None, "sr4", tiny_restore_weights)
+
+
+def identity_restorer(tmp_path, image_folder, task="sr2"):
+    from gan_core.train import parse_args, train
+    from tests.conftest import TINY
+    train(parse_args(["--task", task, "--data", str(image_folder), "--out", str(tmp_path / "run"), "--steps", "0",
+                      "--export", f"{task}-id", "--weights-dir", str(tmp_path), *TINY]))
+    return tmp_path / f"{task}-id.safetensors"
+
+
+def test_restore_keeps_alpha_and_enlarges_it(tmp_path, image_folder):
+    weights = identity_restorer(tmp_path, image_folder)
+    photo = photo_in_mode("RGBA", 30, 40)
+    enlarged = gan_core.restore(photo, "sr2", weights)
+    assert enlarged.mode == "RGBA" and enlarged.size == (80, 60)
+    alpha = np.asarray(enlarged)[..., 3].astype(int)
+    assert abs(alpha[:, 0].mean() - 0) < 8 and abs(alpha[:, -1].mean() - 255) < 8, "the alpha ramp survives"
+
+
+def test_restore_keeps_sixteen_bits_and_greyscale(tmp_path, image_folder):
+    weights = identity_restorer(tmp_path, image_folder)
+    photo = photo_in_mode("I;16", 30, 40)
+    enlarged = gan_core.restore(photo, "sr2", weights)
+    assert enlarged.mode == "I;16" and enlarged.size == (80, 60) and np.asarray(enlarged).max() > 255
+    assert gan_core.restore(photo_in_mode("LA", 30, 40), "sr2", weights).mode == "LA"
