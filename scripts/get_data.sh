@@ -19,6 +19,7 @@ PACKAGES=(
   libjxl-testdata
   gimp-data
   dataset-fashion-mnist
+  mricron-data
 )
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
