@@ -123,9 +123,10 @@ class MRITrainer:
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
+        decay = min(self.cfg.ema, (1 + self.step_count) / (10 + self.step_count))  # short memory early on
         with torch.no_grad():
             for ema, live in zip(self.generator_ema.parameters(), self.generator.parameters()):
-                ema.lerp_(live, 1 - self.cfg.ema)
+                ema.lerp_(live, 1 - decay)
         self.step_count += 1
         return {**logs, "loss_l1": loss_l1.item(), "loss_ssim": loss_ssim.item()}
 

@@ -82,7 +82,7 @@ def evaluate(val_slices: list, train_slices: list, weights=DEFAULT_WEIGHTS, tune
     for acceleration in ACCELERATIONS:
         lamda, tried = tune_lambda(tuning_slices, acceleration)
         print(f"{acceleration}x: lamda {lamda} (mean train PSNR {tried})", file=sys.stderr)
-        methods = {"zero-filled": zero_filled,
+        methods = {"zero-filled": lambda k, m: zero_filled(k),
                    "l1-wavelet": lambda k, m: l1_wavelet(k, m, lamda),
                    "gan": lambda k, m: mri_reconstruct(k, m, generator)}
         rows = {name: {"psnr": [], "ssim": [], "ms": [], "brain": []} for name in methods}
