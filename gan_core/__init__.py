@@ -4,6 +4,7 @@
     filled = gan_core.inpaint(image, mask)            # PIL image out, same size as the input
     clean = gan_core.restore(image, task="denoise")   # or "sr2" / "sr4"
     wider = gan_core.extend(image, left=200, right=200)  # outpainting: a new border, filled
+    slice_ = gan_core.mri_reconstruct(kspace, mask)    # undersampled MRI k-space -> magnitude image
 
 Modules, one idea each:
     tasks          the one registry: each task's scale, generator, game and classical methods
@@ -21,6 +22,8 @@ Modules, one idea each:
     metrics        PSNR, SSIM, masked L1, the detail ratio, grain and speckle
     containers     readers for the bundles some Debian packages keep photos in (.rcc, .edj, .pk3, EXR)
     batch          folder-to-folder inpainting
+    mri, mri_data, mri_train   compressed-sensing MRI: k-space, the reconstruction GAN, its slices, its training
+    medical_io     DICOM and NIfTI volumes in, 16-bit slices out
     io_checks      upload checks
     latent_search  inpainting by searching the DCGAN's latent space
     toy, toy_targets, toy_render   the 2D GAN playground: the game, its targets and divergences, its picture
@@ -29,4 +32,12 @@ Modules, one idea each:
 from .inference import inpaint, restore
 from .outpaint import extend
 
-__all__ = ["inpaint", "restore", "extend"]
+__all__ = ["inpaint", "restore", "extend", "mri_reconstruct"]
+
+
+def __getattr__(name):
+    """gan_core.mri_reconstruct, imported on first use: `python -m gan_core.mri` must not find it imported."""
+    if name == "mri_reconstruct":
+        from .mri import mri_reconstruct
+        return mri_reconstruct
+    raise AttributeError(f"module 'gan_core' has no attribute {name!r}")

@@ -26,6 +26,7 @@ PACKAGES=(
   plasma-workspace-wallpapers
   blender-data
   ufoai-textures
+  mricron-data
 )
 # Fetched with `apt-get download` and unpacked with `dpkg -x` into the cache
 # (installing tuxpaint-data would pull in a 161 MB stamps package).

@@ -10,4 +10,5 @@ the other way round.
     python -m gan_core.eval.generator_variants  parameters and speed of inpainting generator variants
     python -m gan_core.eval.toy_speed      the playground's steps and refreshes per second
     python -m gan_core.eval.toy_browser    the same, seen in Chromium
+    python -m gan_core.eval.mri            the MRI reconstruction GAN against zero-filling and L1-wavelet CS
 """
