@@ -12,7 +12,7 @@ data/photos.csv is the one list: a row whose `source` column is set names where 
     /usr/share/blender/datafiles/studiolights/world/city.exr          an HDR panorama, tone-mapped, middle band
     /usr/share/lxqt/wallpapers/fog.jpg                                a plain file
 and its `path` (data/extracted/..., relative to the repository root) is where the extracted image goes.
-Large photos are downscaled once (GCompris to 1024 px on the long side, the others to 2048 px): lossless
+Black frames around two photos are cut off (CROPS). Large photos are downscaled once (GCompris to 1024 px on the long side, the others to 2048 px): lossless
 sources are written as PNG, lossy ones as JPEG quality 95 without chroma subsampling, and files that need
 no change are copied byte for byte. Existing files are skipped, so a second run does nothing.
 
@@ -180,6 +180,11 @@ DROPPED = {
     "tex_nature/rockyground01.png": "composited or drawn pattern",
     "tex_nature/rockyground02.png": "composited or drawn pattern",
 }
+# Photos kept but framed by black bars: end of the source path -> the box (left, top, right, bottom) to keep.
+CROPS = {
+    "georgeWashingtonBirthplace.webp": (0, 0, 992, 668),   # black frame with a shadow, right and bottom
+    "mossy_bark.jpg": (0, 28, 640, 452),                     # letterbox bars, top and bottom
+}
 NOT_TEXTURES = ("_nm.", "_gm.", "_sm.", "_bump.", "_spec.")  # normal / gloss / specular / bump maps
 
 
@@ -218,6 +223,9 @@ def extract(row: dict, unpacked: Path | None = None) -> bool:
         return False
     data, lossless = read_source(row["source"], unpacked)
     image = data if isinstance(data, Image.Image) else Image.open(io.BytesIO(data))
+    crop = next((box for name, box in CROPS.items() if row["source"].endswith("/" + name)), None)
+    if crop is not None:
+        image, data = image.crop(crop), None              # re-encoded below, never copied as is
     max_side = MAX_SIDE.get(row["package"], DEFAULT_MAX_SIDE)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".part")

@@ -62,3 +62,16 @@ def test_drawn_tiles_renders_and_normal_maps_are_left_out_with_a_reason():
     assert "render" in extract_photos.dropped_reason("/usr/share/enlightenment/data/backgrounds/Dunes.edj")
     assert "normal" in extract_photos.dropped_reason("/x/0textures.pk3::textures/tex_nature/dirt_nm.png")
     assert extract_photos.dropped_reason("/x/0textures.pk3::textures/tex_nature/rock004.png") is None
+
+
+def test_a_photo_framed_by_black_bars_is_cropped_to_its_box(tmp_path, monkeypatch):
+    framed = Image.new("RGB", (100, 80), (0, 0, 0))
+    framed.paste((90, 140, 60), (0, 10, 100, 70))
+    framed.save(tmp_path / "bark.jpg", "JPEG", quality=95)
+    monkeypatch.setattr(extract_photos, "ROOT", tmp_path)
+    monkeypatch.setitem(extract_photos.CROPS, "bark.jpg", (0, 10, 100, 70))
+    row = dict(path="data/extracted/t/bark.jpg", package="t", source=str(tmp_path / "bark.jpg"))
+    extract_photos.extract(row)
+    with Image.open(tmp_path / row["path"]) as image:
+        assert image.size == (100, 60)
+        assert min(image.convert("L").getextrema()) > 40   # no black row or column left
