@@ -22,7 +22,8 @@ from . import masks as masks_lib
 from . import tasks
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".ppm", ".pgm"}
-MANIFEST = Path(__file__).resolve().parent.parent / "data" / "photos.csv"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = REPO_ROOT / "data" / "photos.csv"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -106,9 +107,10 @@ def is_texture_tile(path: str | Path) -> bool:
 
 
 def read_list(path: str | Path) -> list[Path]:
-    """The paths in a .txt list: one per line; blank lines and # comments skipped."""
+    """The paths in a .txt list: one per line; blank lines and # comments skipped. Relative paths are taken
+    from the repository root, as in the manifest, so data/follow.txt works from any folder."""
     lines = (line.strip() for line in Path(path).read_text().splitlines())
-    return [Path(line) for line in lines if line and not line.startswith("#")]
+    return [REPO_ROOT / line for line in lines if line and not line.startswith("#")]
 
 
 def resolve_files(data: str) -> list[Path]:

@@ -79,9 +79,10 @@ def test_a_txt_list_of_paths_resolves_and_names_a_missing_photo(tmp_path):
         data.resolve_files(str(listing))
 
 
-def test_the_checkpoint_selection_photos_are_training_photos_never_validation_ones():
-    lines = list(map(str, data.read_list(data.MANIFEST.parent / "select.txt")))
-    assert len(lines) == 8
+@pytest.mark.parametrize("listing, count", [("select.txt", 8), ("follow.txt", 10)])
+def test_the_checkpoint_selection_photos_are_training_photos_never_validation_ones(listing, count):
+    lines = list(map(str, data.read_list(data.MANIFEST.parent / listing)))
+    assert len(lines) == count
     assert set(map(str, data.manifest_files("train"))) >= set(lines)
     assert not set(map(str, data.manifest_files("val"))) & set(lines)
 
