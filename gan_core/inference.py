@@ -115,7 +115,11 @@ _load_lock = threading.Lock()  # concurrent first requests must not each load th
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str, mtime: float, device: str):
-    return load_models(path, device)
+    """Weights go channels-last: convolutions on the CPU run about 1.2-1.5x faster on NHWC tensors, in fp32 and
+    bf16 alike, with the same numbers (measured in docs/inpaint-bench.txt); inputs are converted where they enter."""
+    generator, discriminator, card = load_models(path, device)
+    generator.to(memory_format=torch.channels_last)
+    return generator, discriminator, card
 
 
 def load(weights: str | Path | None, task: str, device: torch.device | None = None):
@@ -227,7 +231,8 @@ def fill_crop(generator, discriminator, colour: np.ndarray, alpha: np.ndarray | 
     with torch.inference_mode(), autocast(device, precision):
         image_t = to_tensor(crop_in, device)
         hole_t = torch.from_numpy(hole_padded).to(device)[None, None]
-        filled_t = generator(image_t, hole_t).float()
+        filled_t = generator(image_t.contiguous(memory_format=torch.channels_last),
+                             hole_t.contiguous(memory_format=torch.channels_last)).float()
         filled_t = filled_t * hole_t + image_t * (1 - hole_t)
         critic = None
         if with_critic and discriminator is not None:
