@@ -12,9 +12,18 @@ inference, weights, classical (OpenCV baselines), evaluate, bench, toy (2D playg
 classifier (Fashion-MNIST: Fréchet distance, class coverage), sampling, pix2pix, cyclegan,
 toy_cycle (the cycle in 2D), runs (run directories of the small trainers).
 """
-from .cyclegan import translate
+import importlib
+
 from .inference import inpaint, restore
-from .pix2pix import sketch_to_shoe
-from .sampling import generate
+
+# imported when first used, so `python -m gan_core.pix2pix` does not import its own module twice
+_LAZY = {"generate": "sampling", "sketch_to_shoe": "pix2pix", "translate": "cyclegan"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'gan_core' has no attribute {name!r}")
+
 
 __all__ = ["inpaint", "restore", "generate", "sketch_to_shoe", "translate"]

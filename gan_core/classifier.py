@@ -255,6 +255,7 @@ def export(model: FashionClassifier, name: str, run_dir, weights_dir=WEIGHTS_DIR
                  "augmentation": "horizontal flips"},
         "steps": state["step"], "wall_time_hours": round(state["wall_seconds"] / 3600, 3),
         "training_command": runs.command_line("gan_core.classifier", model.config, run_dir, name),
+        "training_stages": runs.stage_commands("gan_core.classifier", ClassifierConfig, run_dir, name),
         "torch": torch.__version__,
         "evaluation": {"test_accuracy": round(accuracy(model, test_images, test_labels), 4), **evaluation},
     }

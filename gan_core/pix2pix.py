@@ -54,6 +54,8 @@ class Pix2PixConfig:
     eval_every: int = 500     # L1 and FD on the held-out items, logged for the Learn tab's plots
     checkpoint_every: int = 200
     seed: int = 0
+    threads: int = 1          # torch CPU threads: small models at 28 px gain little from more, and lose a lot
+                              # (threads spinning while they wait) when other jobs share the CPU
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -236,6 +238,7 @@ def train(cfg: Pix2PixConfig, run_dir, items: np.ndarray | None = None, eval_ite
     footwear, eval_items to 500 held-out test items, model to the shipped classifier (tests pass tiny ones)."""
     run_dir = runs.start_run(run_dir, cfg)
     torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
     items = footwear("train") if items is None else items
     eval_items = held_out() if eval_items is None else eval_items
     edges, real = to_tensor(edges_of(items)), to_tensor(items)
@@ -285,6 +288,7 @@ def export(game: Pix2Pix, name: str, run_dir, weights_dir=WEIGHTS_DIR, evaluatio
                  "edges": f"cv2.Canny(item, {CANNY_LOW}, {CANNY_HIGH}, L2gradient=True)"},
         "steps": game.step_count, "wall_time_hours": round(state["wall_seconds"] / 3600, 3),
         "training_command": runs.command_line("gan_core.pix2pix", cfg, run_dir, name),
+        "training_stages": runs.stage_commands("gan_core.pix2pix", Pix2PixConfig, run_dir, name),
         "torch": torch.__version__, "evaluation": evaluation or {},
     }
     return save_parts(Path(weights_dir) / f"{name}.safetensors",

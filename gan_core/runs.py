@@ -66,10 +66,23 @@ def load_checkpoint(run_dir: str | Path) -> dict | None:
 
 
 def start_run(run_dir: str | Path, config) -> Path:
+    """Create the run directory, write config.json and add this stage (its config and the step it starts
+    at) to stages.jsonl, from which the model card lists the commands that made the model."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+    state = load_checkpoint(run_dir)
+    with open(run_dir / "stages.jsonl", "a") as stages:
+        stages.write(json.dumps({"from_step": state["step"] if state else 0, "config": dataclasses.asdict(config)}) + "\n")
     return run_dir
+
+
+def stage_commands(module: str, config_class, run_dir: str | Path, export: str = "") -> list[str]:
+    """The command of every stage of a run, oldest first (a resumed run has several)."""
+    path = Path(run_dir) / "stages.jsonl"
+    stages = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    return [f"(from step {stage['from_step']}) " + command_line(module, config_class(**stage["config"]), run_dir, export)
+            for stage in stages]
 
 
 def append_log(run_dir: str | Path, record: dict) -> None:
