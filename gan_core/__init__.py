@@ -5,6 +5,9 @@
     clean = gan_core.restore(image, task="denoise")   # or "sr2" / "sr4"
     wider = gan_core.extend(image, left=200, right=200)  # outpainting: a new border, filled
     slice_ = gan_core.mri_reconstruct(kspace, mask)    # undersampled MRI k-space -> magnitude image
+    samples = gan_core.generate("dcgan-fashion", n=64, seed=0)           # uint8 (n, 32, 32)
+    shoe = gan_core.sketch_to_shoe(edges)                                # uint8 edges in, uint8 shoe out
+    sneakers = gan_core.translate(sandals, direction="a2b")             # CycleGAN, uint8 (n, H, W)
 
 Modules, one idea each:
     tasks          the one registry: each task's scale, generator, game and classical methods
@@ -27,17 +30,26 @@ Modules, one idea each:
     io_checks      upload checks
     latent_search  inpainting by searching the DCGAN's latent space
     toy, toy_targets, toy_render   the 2D GAN playground: the game, its targets and divergences, its picture
+    classifier     a Fashion-MNIST classifier of our own: Frechet distance and class coverage of generators
+    sampling       gan_core.generate: seeded samples of the DCGAN
+    pix2pix        paired conditional GAN: edges of a shoe -> the shoe
+    cyclegan       unpaired translation sandals <-> sneakers; toy_cycle: the cycle loss in 2D
+    runs, measure_generators   run directories of the small trainers; FD and coverage along a run
     eval/          measurement, apart from the library: evaluations and benchmarks (python -m gan_core.eval.*)
 """
+import importlib
+
 from .inference import inpaint, restore
 from .outpaint import extend
 
-__all__ = ["inpaint", "restore", "extend", "mri_reconstruct"]
+# imported when first used, so `python -m gan_core.pix2pix` (or .mri) does not import its own module twice
+_LAZY = {"generate": "sampling", "sketch_to_shoe": "pix2pix", "translate": "cyclegan", "mri_reconstruct": "mri"}
 
 
-def __getattr__(name):
-    """gan_core.mri_reconstruct, imported on first use: `python -m gan_core.mri` must not find it imported."""
-    if name == "mri_reconstruct":
-        from .mri import mri_reconstruct
-        return mri_reconstruct
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'gan_core' has no attribute {name!r}")
+
+
+__all__ = ["inpaint", "restore", "extend", "mri_reconstruct", "generate", "sketch_to_shoe", "translate"]

@@ -130,3 +130,41 @@ def list_weights(task: str | None = None, folder: str | Path = WEIGHTS_DIR) -> l
         if task is None or card.get("task") == task:
             found.append(path)
     return found
+
+
+def save_parts(path: str | Path, parts: dict[str, torch.nn.Module], card: dict) -> Path:
+    """Like save_weights for a model of several networks (a classifier alone; CycleGAN's two generators and
+    two critics): each network's tensors under its own name, "g_ab.", "d_a." ..."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {f"{name}.{key}": value.detach().float().contiguous().cpu()
+               for name, module in parts.items() for key, value in module.state_dict().items()}
+    save_file(tensors, str(path), metadata={"task": str(card.get("task", "")), "name": str(card.get("name", ""))})
+    card = {**card, "file": path.name, "sha256": sha256_of(path), "bytes": path.stat().st_size}
+    card_path(path).write_text(json.dumps(card, indent=2) + "\n")
+    return path
+
+
+def load_parts(path: str | Path) -> tuple[dict[str, dict], dict]:
+    """({network name: state dict}, card) of a file written by save_parts, after the sha256 check."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"weights file {path} not found")
+    card = read_card(path)
+    if card.get("sha256") and sha256_of(path) != card["sha256"]:
+        raise ValueError(f"{path}: sha256 does not match its model card; the file is damaged or was replaced")
+    parts: dict[str, dict] = {}
+    for key, value in load_file(str(path)).items():
+        name, rest = key.split(".", 1)
+        parts.setdefault(name, {})[rest] = value
+    return parts, card
+
+
+def named_weights(weights: str | Path) -> Path:
+    """A path to a .safetensors file, or a name in weights/ (without the suffix); a clear error if missing."""
+    path = Path(weights)
+    if path.suffix != ".safetensors":
+        path = WEIGHTS_DIR / f"{weights}.safetensors"
+    if not path.exists():
+        raise FileNotFoundError(f"weights {str(weights)!r} not found (looked for {path})")
+    return path

@@ -1,0 +1,68 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from gan_core import pix2pix, runs
+from gan_core.classifier import ClassifierConfig, FashionClassifier
+from gan_core.pix2pix import Pix2PixConfig
+
+TINY = dict(base_channels=4, d_channels=4, batch_size=4, log_every=1, eval_every=2, checkpoint_every=2)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny models run fastest on one thread, far faster when the CPU is busy."""
+    from gan_core.toy import one_thread as single
+    with single():
+        yield
+
+
+@pytest.fixture(scope="module")
+def shoes():
+    return pix2pix.footwear("test")[:40]
+
+
+def test_edges_are_black_and_white_and_trace_the_item(shoes):
+    edges = pix2pix.edges_of(shoes[:5])
+    assert edges.shape == (5, 28, 28) and edges.dtype == np.uint8
+    assert set(np.unique(edges)) <= {0, 255} and (edges > 0).mean() > 0.02
+
+
+def test_unet_keeps_the_size_and_stays_in_range():
+    out = pix2pix.UNetGenerator(Pix2PixConfig(base_channels=4))(torch.randn(2, 1, 32, 32))
+    assert out.shape == (2, 1, 32, 32) and out.abs().max() <= 1
+
+
+def test_training_resumes_at_its_step_and_logs_l1_and_fd(shoes, tmp_path):
+    model = FashionClassifier(ClassifierConfig(width=4, feature_dim=8)).eval()
+    run = tmp_path / "run"
+    pix2pix.train(Pix2PixConfig(steps=2, **TINY), run, items=shoes[:16], eval_items=shoes[16:40], model=model)
+    game = pix2pix.train(Pix2PixConfig(steps=3, **TINY), run, items=shoes[:16], eval_items=shoes[16:40], model=model)
+    assert game.step_count == 3 and runs.load_checkpoint(run)["step"] == 3
+    log = runs.read_log(run)
+    assert [r["step"] for r in log if "l1" in r] == [1, 2, 3]
+    assert {"eval_l1", "eval_fd"} <= set(log[1])
+
+
+def test_the_l1_only_model_never_trains_its_critic(shoes, tmp_path):
+    torch.manual_seed(0)
+    game = pix2pix.train(Pix2PixConfig(steps=2, adv_weight=0.0, **TINY), tmp_path / "run", items=shoes[:16],
+                         eval_items=shoes[16:24], model=FashionClassifier(ClassifierConfig(width=4, feature_dim=8)))
+    fresh = pix2pix.build_discriminator(game.cfg)
+    assert all("adv" not in r for r in runs.read_log(tmp_path / "run"))
+    assert game.opt_d.state == {} and sum(p.numel() for p in fresh.parameters()) > 0
+
+
+def test_sketch_to_shoe_takes_and_gives_uint8_of_the_sketch_size(shoes, tmp_path):
+    game = pix2pix.train(Pix2PixConfig(steps=1, **TINY), tmp_path / "run", items=shoes[:8], eval_items=shoes[8:16],
+                         model=FashionClassifier(ClassifierConfig(width=4, feature_dim=8)))
+    path = pix2pix.export(game, "tiny-pix2pix", tmp_path / "run", tmp_path / "weights")
+    assert "--base-channels 4" in json.loads(path.with_suffix(".json").read_text())["training_command"]
+    edges = pix2pix.edges_of(shoes[:3])
+    shoes_out = pix2pix.sketch_to_shoe(edges, weights=str(path))
+    assert shoes_out.shape == (3, 28, 28) and shoes_out.dtype == np.uint8
+    assert pix2pix.sketch_to_shoe(np.zeros((280, 280), np.uint8), weights=str(path)).shape == (280, 280)
+    with pytest.raises(ValueError, match="uint8"):
+        pix2pix.sketch_to_shoe(edges.astype(float), weights=str(path))
