@@ -148,23 +148,6 @@ def mean_image_fill(image: torch.Tensor, mask: torch.Tensor, mean_image: torch.T
     return paste(image, mean_image.to(image), mask)
 
 
-def square_holes(n: int, side: int, rng: np.random.Generator, min_hole: int = 10, max_hole: int = 16,
-                 border: int = 2) -> torch.Tensor:
-    """(n, 1, side, side) masks, each one square of min_hole..max_hole px inside the garment area."""
-    masks = torch.zeros(n, 1, side, side)
-    for i in range(n):
-        hole = int(rng.integers(min_hole, max_hole + 1))
-        top, left = rng.integers(border, side - border - hole + 1, size=2)
-        masks[i, :, top:top + hole, left:left + hole] = 1.0
-    return masks
-
-
-def hole_l1(result: torch.Tensor, original: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
-    """Mean |result - original| over each item's hole pixels, on the 0-1 scale: (B,)."""
-    error = ((result - original).abs() * masks).flatten(1).sum(1) / (masks.flatten(1).sum(1) * original.shape[1])
-    return error / 2.0  # images are in [-1, 1]
-
-
 # ----------------------------------------------------------------------------------------------------
 # The search
 
