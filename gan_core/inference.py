@@ -21,7 +21,7 @@ from . import image_modes
 from . import masks as masks_lib
 from . import tasks
 from .data import to_rgb
-from .weights import WEIGHTS_DIR, list_weights, load_models
+from .weights import WEIGHTS_DIR, list_weights, load_models, named_weights
 
 MIN_WORKING_SIDE = 64  # smaller crops are padded: the discriminator's strided convolutions need ~24 px
 
@@ -94,12 +94,7 @@ def resolve_weights(weights: str | Path | None, task: str, folder: str | Path = 
     """A path, a name in `folder` (without .safetensors), or None for the default model of the task there."""
     folder = Path(folder)
     if weights is not None:
-        path = Path(weights)
-        if path.suffix != ".safetensors":
-            path = folder / f"{weights}.safetensors"
-        if not path.exists():
-            raise FileNotFoundError(f"weights {weights!r} not found (looked for {path})")
-        return path
+        return named_weights(weights, folder)
     default = folder / f"{tasks.get(task).default_weights}.safetensors"
     if default.exists():
         return default

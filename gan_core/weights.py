@@ -160,11 +160,11 @@ def load_parts(path: str | Path) -> tuple[dict[str, dict], dict]:
     return parts, card
 
 
-def named_weights(weights: str | Path) -> Path:
-    """A path to a .safetensors file, or a name in weights/ (without the suffix); a clear error if missing."""
+def named_weights(weights: str | Path, folder: str | Path = WEIGHTS_DIR) -> Path:
+    """A path to a .safetensors file, or a name in `folder` (without the suffix); a clear error if missing."""
     path = Path(weights)
     if path.suffix != ".safetensors":
-        path = WEIGHTS_DIR / f"{weights}.safetensors"
+        path = Path(folder) / f"{weights}.safetensors"
     if not path.exists():
         raise FileNotFoundError(f"weights {str(weights)!r} not found (looked for {path})")
     return path
