@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from . import mri_data
-from .losses import d_loss, g_loss, l1_reconstruction, ssim_loss
+from .losses import d_loss, g_loss, masked_l1, ssim_loss
 from .models import DiscriminatorConfig, PatchDiscriminator
 from .mri import ACCELERATIONS, MRIReconConfig, MRIReconGenerator, column_mask, generator_card, to_kspace
 from .weights import save_weights
@@ -113,7 +113,7 @@ class MRITrainer:
             self.opt_d.step()
             logs.update(loss_d=loss_d.item(), d_real=d_real.mean().item(), d_fake=d_fake.mean().item())
         # (2) update G: close to the slice in L1 and SSIM, and (later) judged real by D
-        loss_l1 = l1_reconstruction(fake, target)
+        loss_l1 = masked_l1(fake, target)
         loss_ssim = ssim_loss(fake * 2 - 1, target * 2 - 1)
         loss_g = loss_l1 + self.cfg.ssim_weight * loss_ssim
         if adversarial:
