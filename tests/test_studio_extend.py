@@ -36,25 +36,28 @@ def test_extend_without_any_side_or_photo_says_what_to_do():
         extend.extend_photo(None, 16, 0, 0, 0, TEST_MODEL)
 
 
-def test_find_cracks_puts_the_cracks_into_the_editor_as_a_layer():
+def test_find_cracks_returns_a_mask_and_an_overlay_of_the_painting():
     painting = np.full((60, 70, 3), 170, np.uint8)
     painting[5:55, 30:32] = 40
-    value, note = paintings.find_crack_layer({"background": painting, "layers": [], "composite": painting})
-    (layer,) = value["layers"]
-    assert layer.shape == (60, 70, 4) and layer[5:55, 30:32, 3].min() > 0 and layer[:, :20, 3].max() == 0
-    assert np.array_equal(value["background"][..., :3], painting) and "%" in note
+    mask, overlay, note = paintings.find_crack_mask({"background": painting, "layers": [], "composite": painting})
+    assert mask.shape == (60, 70) and mask[5:55, 30:32].min() == 1 and mask[:, :20].max() == 0
+    shown = load(overlay)
+    assert tuple(shown[30, 30]) == paintings.CRACK_COLOUR[:3] and np.array_equal(shown[:, :20], painting[:, :20])
+    assert "%" in note
 
 
-def test_restore_painting_fills_only_the_marked_cracks():
+def test_restore_painting_fills_the_found_and_the_painted_cracks_only():
     painting = photo(64, 64)
-    value, _ = paintings.find_crack_layer({"background": painting, "layers": [], "composite": painting})
+    found = np.zeros((64, 64), np.uint8)
+    found[40:42, 10:50] = 1
     layer = np.zeros((64, 64, 4), np.uint8)
-    layer[20:24, 10:50] = paintings.CRACK_COLOUR
-    value["layers"] = [layer]
-    _, download, status = paintings.restore_painting(value, TEST_MODEL)
+    layer[20:24, 10:50, 3] = 255
+    value = {"background": painting, "layers": [layer], "composite": painting}
+    _, download, status = paintings.restore_painting(value, found, TEST_MODEL)
     result = load(download)
     outside = np.ones((64, 64), bool)
-    outside[18:26, 8:52] = False
+    outside[18:26, 8:52] = outside[38:44, 8:52] = False
     assert np.array_equal(result[outside], painting[outside]) and TEST_MODEL in status
+    assert not np.array_equal(result[40:42, 10:50], painting[40:42, 10:50])
     with pytest.raises(gr.Error, match="No cracks"):
-        paintings.restore_painting({"background": painting, "layers": [], "composite": painting}, TEST_MODEL)
+        paintings.restore_painting({"background": painting, "layers": [], "composite": painting}, None, TEST_MODEL)
