@@ -10,11 +10,12 @@ import os
 
 import gradio as gr
 
-from studio import api, evaluate, inpaint, learn, restore
+from studio import api, evaluate, extend, inpaint, learn, medical, paintings, restore
 from studio.common import EXAMPLES_DIR, MAX_FILE_SIZE
 
-TABS = (("Inpaint", "inpaint", inpaint), ("Evaluate", "evaluate", evaluate), ("Learn", "learn", learn),
-        ("Restore", "restore", restore))   # (title, id, module with build())
+TABS = (("Inpaint", "inpaint", inpaint), ("Extend", "extend", extend), ("Paintings", "paintings", paintings),
+        ("Evaluate", "evaluate", evaluate), ("Learn", "learn", learn), ("Restore", "restore", restore),
+        ("Medical", "medical", medical))   # (title, id, module with build())
 
 
 def build_demo() -> gr.Blocks:

@@ -24,6 +24,7 @@ from . import tasks
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".ppm", ".pgm"}
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = REPO_ROOT / "data" / "photos.csv"
+PAINTINGS_MANIFEST = REPO_ROOT / "data" / "paintings.csv"  # written by scripts/extract_paintings.py
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ def manifest_files(split: str, manifest: str | Path | None = None, kinds=("photo
     manifest = Path(manifest or MANIFEST)
     root = manifest.resolve().parent.parent
     with open(manifest, newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["split"] == split and row["kind"] in kinds]
+        rows = [row for row in csv.DictReader(handle) if row["split"] == split and row.get("kind", "photo") in kinds]
     return [root / row["path"] for row in rows]
 
 
@@ -114,12 +115,15 @@ def read_list(path: str | Path) -> list[Path]:
 
 
 def resolve_files(data: str) -> list[Path]:
-    """`data` is a folder of images, a .txt list of image paths (one per line, # comments), or
-    `manifest:train` / `manifest:val` for the project's photo list."""
+    """`data` is a folder of images, a .txt list of image paths (one per line, # comments),
+    `manifest:train` / `manifest:val` for the project's photo list, or `paintings:train` / `paintings:val`
+    for the reassembled paintings (data/paintings.csv)."""
     if data.endswith(".txt"):
         files = read_list(data)
     elif data.startswith("manifest:"):
         files = manifest_files(data.split(":", 1)[1])
+    elif data.startswith("paintings:"):
+        files = manifest_files(data.split(":", 1)[1], PAINTINGS_MANIFEST)
     else:
         files = list_images(data)
         if not files:
@@ -214,6 +218,7 @@ class CropConfig:
     max_scale: float = 1.0     # ...before it is resized to `crop`, so the model sees many zoom levels
     cache_side: int = 1536     # photos are kept in memory downscaled to at most this long side
     texture_share: float = 0.1  # share of crops drawn from texture tiles (is_texture_tile), many but small
+    masks: str = "photo"       # inpainting holes: one of masks.TRAINING_MASKS ("photo" or "damage" for paintings)
 
 
 class PhotoCrops(torch.utils.data.Dataset):
@@ -228,6 +233,9 @@ class PhotoCrops(torch.utils.data.Dataset):
                  length: int = 100_000, seed: int | None = None):
         if task not in tasks.PHOTO_TASKS:
             raise ValueError(f"{task!r} is not trained on photo crops; choose one of: {', '.join(tasks.PHOTO_TASKS)}")
+        if config.masks not in masks_lib.TRAINING_MASKS:
+            raise ValueError(f"unknown training masks {config.masks!r}; choose one of: "
+                             f"{', '.join(masks_lib.TRAINING_MASKS)}")
         if not files:
             raise ValueError("no image files given")
         self.files, self.task, self.config, self.length, self.seed = list(files), task, config, length, seed
@@ -260,7 +268,7 @@ class PhotoCrops(torch.utils.data.Dataset):
         rng = np.random.default_rng(seed if seed is not None else torch.randint(2**62, ()).item())
         clean = self.random_crop(rng)
         if self.task == "inpaint":
-            mask = masks_lib.training_mask(*clean.shape[:2], rng)
+            mask = masks_lib.TRAINING_MASKS[self.config.masks](*clean.shape[:2], rng)
             return to_tensor(clean), torch.from_numpy(mask)[None]
         return to_tensor(degrade(clean, self.task, rng)), to_tensor(clean)
 

@@ -78,7 +78,7 @@ class PhotoGame(Game):
     def data(self):
         """(training dataset, fixed validation batch as a tuple of tensors)."""
         cfg = self.cfg
-        crop = data_lib.CropConfig(crop=cfg.crop, min_scale=cfg.min_scale)
+        crop = data_lib.CropConfig(crop=cfg.crop, min_scale=cfg.min_scale, masks=cfg.masks)
         train = data_lib.PhotoCrops(data_lib.resolve_files(cfg.data), cfg.task, crop)
         val_files = data_lib.resolve_files(cfg.val_data) if cfg.val_data else train.files
         val = data_lib.PhotoCrops(val_files, cfg.task, crop, seed=cfg.seed + 12345)
@@ -87,8 +87,10 @@ class PhotoGame(Game):
     def data_card(self) -> dict:
         """Where the training data came from, for the model card."""
         info = {"source": self.cfg.data}
-        if self.cfg.data.startswith("manifest:"):
-            info.update(manifest="data/photos.csv", manifest_sha256=sha256_of(data_lib.MANIFEST),
+        manifests = {"manifest:": data_lib.MANIFEST, "paintings:": data_lib.PAINTINGS_MANIFEST}
+        prefix = self.cfg.data.split(":", 1)[0] + ":"
+        if prefix in manifests:
+            info.update(manifest=f"data/{manifests[prefix].name}", manifest_sha256=sha256_of(manifests[prefix]),
                         files=len(data_lib.resolve_files(self.cfg.data)))
         return info
 

@@ -14,7 +14,8 @@ import math
 import cv2
 import numpy as np
 
-MASK_SIZES = {"small": (0.0, 0.10), "medium": (0.10, 0.30), "large": (0.30, 0.50), "object": (0.08, 0.25)}
+MASK_SIZES = {"small": (0.0, 0.10), "medium": (0.10, 0.30), "large": (0.30, 0.50), "object": (0.08, 0.25),
+              "crack": (0.02, 0.12)}  # crack: craquelure and flakes on paintings (crack_mask)
 
 # LaMa-style stroke presets, widths and lengths given for a 256 px image and scaled with the image.
 STROKE_PRESETS = {
@@ -150,6 +151,8 @@ def mask_of_size(height: int, width: int, size: str, rng: np.random.Generator,
     if size not in MASK_SIZES:
         raise ValueError(f"unknown mask size {size!r}; choose one of {list(MASK_SIZES)}")
     low, high = MASK_SIZES[size]
+    if size == "crack":
+        return crack_mask(height, width, rng, low, high, max_tries)
     if size == "object":  # blobs overlap or leave the frame: redraw until the area is in range
         for _ in range(max_tries):
             mask = objects(height, width, rng, low, high)
@@ -182,3 +185,107 @@ def clean_user_mask(mask: np.ndarray, grow: int = 0) -> np.ndarray:
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
         binary = cv2.dilate(binary, kernel)
     return binary.astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Damage on old paintings: craquelure, flakes of lost paint, scratches
+
+def craquelure(height: int, width: int, rng: np.random.Generator, cell: float | None = None,
+               keep: float | None = None, region: float | None = None) -> np.ndarray:
+    """A network of thin cracks, 1-3 px wide, over part of the image: the craquelure of old paint.
+
+    Paint cracks into irregular polygonal cells as it dries and ages. The cells here are a Voronoi
+    diagram of random seeds, computed on coordinates warped by smooth noise so that the borders
+    wander instead of running straight; a share `keep` of the borders between two cells is kept (real
+    networks are not all closed), and the network only covers a smooth `region` of the image (cracks
+    cluster where the paint is thickest or the canvas flexed). `cell` is the mean cell side in pixels.
+    """
+    cell = cell or rng.uniform(14, 40)
+    keep = keep if keep is not None else rng.uniform(0.45, 0.9)
+    region = region if region is not None else rng.uniform(0.3, 1.0)
+    n_seeds = max(2, int(height * width / cell**2))
+    # Voronoi cells: every pixel labelled with its nearest seed (OpenCV's distance transform keeps the
+    # label of the nearest zero pixel), then read at coordinates warped by smooth noise (a third of a cell)
+    seeds = np.ones((height, width), np.uint8)
+    seeds[rng.integers(0, height, n_seeds), rng.integers(0, width, n_seeds)] = 0
+    _, cells = cv2.distanceTransformWithLabels(seeds, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
+    warp = [cv2.resize(rng.normal(0, cell / 3, (max(2, height // 24), max(2, width // 24))).astype(np.float32),
+                       (width, height), interpolation=cv2.INTER_CUBIC) for _ in range(2)]
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    labels = cv2.remap(cells.astype(np.float32), xs + warp[1], ys + warp[0], cv2.INTER_NEAREST,
+                       borderMode=cv2.BORDER_REFLECT).astype(np.int64)
+    pair_keep = rng.random(65_521) < keep                       # one coin per pair of cells, by hash
+    cracks = np.zeros((height, width), np.uint8)
+    for a, b, where in ((labels[:, :-1], labels[:, 1:], np.s_[:, :-1]), (labels[:-1], labels[1:], np.s_[:-1])):
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        kept = (a != b) & pair_keep[(low.astype(np.int64) * 7919 + high) % pair_keep.size]
+        cracks[where] |= kept.astype(np.uint8)
+    thickness = int(rng.integers(1, 4))                          # 1, 2 or 3 px
+    if thickness > 1:
+        cracks = cv2.dilate(cracks, np.ones((thickness, thickness), np.uint8))
+    if region < 1.0:
+        cracks *= _smooth_region(height, width, rng, region)
+    return cracks.astype(np.float32)
+
+
+def _smooth_region(height: int, width: int, rng: np.random.Generator, share: float) -> np.ndarray:
+    """A smooth random region covering about `share` of the image (thresholded low-frequency noise)."""
+    noise = cv2.resize(rng.normal(size=(4, 4)).astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
+    return (noise >= np.quantile(noise, 1 - share)).astype(np.uint8)
+
+
+def flakes(height: int, width: int, rng: np.random.Generator, count: int | None = None,
+           max_area: float = 0.004) -> np.ndarray:
+    """Small irregular blobs where paint has flaked off: jagged polygons of up to `max_area` each."""
+    mask = np.zeros((height, width), np.uint8)
+    for _ in range(count if count is not None else int(rng.integers(2, 12))):
+        radius = math.sqrt(rng.uniform(0.1, 1.0) * max_area * height * width / np.pi)
+        n = int(rng.integers(7, 16))
+        angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+        radii = radius * rng.uniform(0.45, 1.25, n)               # jagged, not round
+        cy, cx = rng.uniform(0, height), rng.uniform(0, width)
+        points = np.stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)], axis=1)
+        cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
+    return mask.astype(np.float32)
+
+
+def scratches(height: int, width: int, rng: np.random.Generator, count: int | None = None) -> np.ndarray:
+    """Long thin scratches, 1-3 px wide: gently curved lines (quadratic Bezier curves) across the image."""
+    mask = np.zeros((height, width), np.uint8)
+    for _ in range(count if count is not None else int(rng.integers(1, 4))):
+        start, end = rng.uniform(0, 1, 2) * (width, height), rng.uniform(0, 1, 2) * (width, height)
+        bend = (start + end) / 2 + rng.normal(0, 0.15, 2) * (width, height)
+        t = np.linspace(0, 1, 64)[:, None]
+        curve = (1 - t) ** 2 * start + 2 * (1 - t) * t * bend + t**2 * end
+        cv2.polylines(mask, [np.round(curve).astype(np.int32)], False, 1, int(rng.integers(1, 4)))
+    return mask.astype(np.float32)
+
+
+def damage_mask(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    """The training mix for paintings: craquelure, with flakes or scratches or both now and then, and
+    now and then a brush stroke (users also paint over larger losses), covering 1% to 40%."""
+    for _ in range(20):
+        mask = craquelure(height, width, rng) if rng.random() < 0.85 else np.zeros((height, width), np.float32)
+        if rng.random() < 0.5:
+            mask = np.maximum(mask, flakes(height, width, rng))
+        if rng.random() < 0.3:
+            mask = np.maximum(mask, scratches(height, width, rng))
+        if rng.random() < 0.15:
+            mask = np.maximum(mask, preset_strokes(height, width, rng, "thin"))
+        if 0.01 < mask.mean() < 0.4:
+            return mask
+    return mask
+
+
+def crack_mask(height: int, width: int, rng: np.random.Generator, low: float = 0.02, high: float = 0.12,
+               max_tries: int = 200) -> np.ndarray:
+    """The `crack` evaluation class: a craquelure network and a few flakes, covering low..high."""
+    for _ in range(max_tries):
+        mask = np.maximum(craquelure(height, width, rng), flakes(height, width, rng, count=int(rng.integers(1, 5))))
+        if low <= mask.mean() < high:
+            return mask
+    raise RuntimeError(f"could not draw a crack mask in {max_tries} tries at {height}x{width}")
+
+
+# The hole mixes a training run can draw from (TrainConfig.masks).
+TRAINING_MASKS = {"photo": training_mask, "damage": damage_mask}

@@ -36,7 +36,7 @@ from .weights import load_state, read_card, save_weights
 @dataclass
 class TrainConfig:
     task: str = "inpaint"            # one of gan_core.tasks.TASKS
-    data: str = "manifest:train"     # folder of images, or manifest:train; ignored for dcgan (Fashion-MNIST)
+    data: str = "manifest:train"     # folder of images, a .txt list, manifest:train or paintings:train; ignored for dcgan
     val_data: str = ""               # folder or manifest:val for the fixed sample batch; "" = a seeded batch of `data`
     out: str = "runs/inpaint"        # run directory: log, samples, checkpoint
     steps: int = 20_000              # stop at this step
@@ -44,6 +44,7 @@ class TrainConfig:
     batch_size: int = 8
     crop: int = 256                  # training crop side for photo tasks
     min_scale: float = 0.25          # crops cover min_scale..1 of a photo's short side before resizing
+    masks: str = "photo"             # inpainting holes: "photo" (strokes, boxes, objects) or "damage" (cracks, flakes)
     lr_g: float = 2e-4
     lr_d: float = 2e-4               # Adam defaults of the DCGAN paper
     beta1: float = 0.5

@@ -125,6 +125,8 @@ if [ "$CHECK_ONLY" -eq 0 ]; then
   # --- 1c. extract the photos kept inside containers (skips existing files) --
   python3 "$SCRIPT_DIR/extract_photos.py" --unpacked "$CACHE/root" \
     || die "extracting the photos failed (scripts/extract_photos.py)"
+  python3 "$SCRIPT_DIR/extract_paintings.py" \
+    || die "reassembling the paintings failed (scripts/extract_paintings.py)"
 fi
 
 # --- 2. verify the manifest -------------------------------------------------

@@ -4,6 +4,8 @@
     models.py     the inpainting models in weights/ and their cards (Inpaint and Evaluate pick one)
     inpaint.py    the Inpaint tab        evaluate.py   the Evaluate tab
     learn/        the Learn tab          restore.py    the Restore tab
+    extend.py     the Extend tab         paintings.py  the Paintings tab (find cracks, fill them)
+    medical.py    the Medical tab
     api.py        /inpaint and /restore, endpoints for scripts with no place on the page
 
 Each tab module has build(), which creates the tab's components and events inside the current gr.Blocks;

@@ -17,6 +17,12 @@ DISCLAIMER = ("**A teaching demo, not a medical device.** The GAN was trained on
               "(one human, one macaque) from Debian's mricron-data; it has never seen a patient.")
 EXAMPLE = (mri_data.TEMPLATES / "ch2.nii.gz", 82)  # an axial slice inside the held-out validation slab
 LAMBDA = {4: 1e-3, 8: 1e-3}  # the L1-wavelet weight tuned on training slices (docs/mri-val.json)
+NOT_TRAINED = ("**The MRI model is not trained yet** (`weights/mri-recon.safetensors` is missing): the tab shows "
+               "zero-filling and compressed sensing only, and the download is the compressed-sensing result.")
+
+
+def gan_installed() -> bool:
+    return mri.DEFAULT_WEIGHTS.exists()
 
 
 def to_png(image: np.ndarray, top: float | None = None) -> Image.Image:
@@ -42,17 +48,20 @@ def reconstruct(file, index, acceleration):
     mask = mri.column_mask(*image.shape, acceleration, seed=0)
     kspace = mri.to_kspace(image) * mask
     results, rows = {}, []
-    for name, method in (("zero-filled", lambda: mri.zero_filled(kspace)),
-                         ("L1-wavelet CS", lambda: eval_mri.l1_wavelet(kspace, mask, LAMBDA[acceleration])),
-                         ("GAN", lambda: mri.mri_reconstruct(kspace, mask))):
+    methods = [("zero-filled", lambda: mri.zero_filled(kspace)),
+               ("L1-wavelet CS", lambda: eval_mri.l1_wavelet(kspace, mask, LAMBDA[acceleration]))]
+    if gan_installed():
+        methods.append(("GAN", lambda: mri.mri_reconstruct(kspace, mask)))
+    for name, method in methods:
         start = time.perf_counter()
         results[name] = method()
         rows.append({"method": name, "PSNR (dB)": round(eval_mri.psnr01(image, results[name]), 2),
                      "SSIM": round(eval_mri.ssim01(image, results[name]), 4),
                      "ms": round(1000 * (time.perf_counter() - start))})
-    error = np.abs(np.clip(results["GAN"], 0, 1) - image)
+    best = "GAN" if "GAN" in results else "L1-wavelet CS"
+    error = np.abs(np.clip(results[best], 0, 1) - image)
     download = tempfile.NamedTemporaryFile(suffix=".png", delete=False).name
-    sixteen_bit = medical_io.to_uint16(results["GAN"], *((low, high) if 0 <= low and high <= 65535 else (0, 65535)))
+    sixteen_bit = medical_io.to_uint16(results[best], *((low, high) if 0 <= low and high <= 65535 else (0, 65535)))
     Image.fromarray(sixteen_bit).save(download)
     gallery = [(to_png(mask.astype(np.float32)), f"k-space mask ({acceleration}x)")]
     gallery += [(to_png(results[name], 1.0), name) for name in results] + [(to_png(image, 1.0), "original")]
@@ -61,6 +70,7 @@ def reconstruct(file, index, acceleration):
 
 def build() -> None:
     gr.Markdown(DISCLAIMER)
+    gr.Markdown(NOT_TRAINED, visible=not gan_installed())
     with gr.Row():
         with gr.Column(scale=1):
             file = gr.File(label="DICOM or NIfTI file (empty: the bundled example slice)",
@@ -71,8 +81,8 @@ def build() -> None:
         with gr.Column(scale=3):
             gallery = gr.Gallery(label="mask, zero-filled, compressed sensing, GAN, original", columns=5, height=320)
             with gr.Row():
-                error = gr.Image(label="|GAN - original| (white = 0.2)", type="pil")
+                error = gr.Image(label="|GAN (or CS) - original| (white = 0.2)", type="pil")
                 table = gr.Dataframe(label="numbers on this slice")
-            download = gr.File(label="GAN result, 16-bit PNG")
+            download = gr.File(label="GAN (or CS) result, 16-bit PNG")
     file.change(lambda f, i: load(f, i)[2] if f else gr.update(), [file, index], index)
     run.click(reconstruct, [file, index, acceleration], [gallery, error, table, download])

@@ -15,11 +15,13 @@ def test_build_demo_names_every_action():
     names = {fn.api_name for fn in build().fns.values()}
     assert {"inpaint", "fill", "compare", "critic_toggled", "evaluate", "models", "model_card", "evaluate_models",
             "evaluate_model_card", "restore", "restore_photo", "restore_models", "toy_start", "toy_step", "toy_tick",
-            "toy_preset", "dcgan_samples", "dcgan_interpolate", "dcgan_story", "latent_pick", "latent_search"} <= names
+            "toy_preset", "dcgan_samples", "dcgan_interpolate", "dcgan_story", "latent_pick", "latent_search",
+            "extend", "find_cracks", "restore_painting"} <= names
 
 
 def test_every_tab_is_a_module_with_build():
-    assert [title for title, _, _ in app.TABS] == ["Inpaint", "Evaluate", "Learn", "Restore"]
+    assert [title for title, _, _ in app.TABS] == ["Inpaint", "Extend", "Paintings", "Evaluate", "Learn", "Restore",
+                                                  "Medical"]
     assert all(callable(module.build) for _, _, module in app.TABS)
 
 

@@ -5,6 +5,8 @@ Denoising and super-resolution are measured by gan_core.eval.restore.
     python -m gan_core.eval.inpaint --images manifest:val --methods gan,telea,ns --masks small,medium,large \
         --seed 0 --json results.json --grid comparison.png
 
+Paintings with damage: --images paintings:val --masks crack (craquelure and flakes, gan_core.masks.crack_mask).
+
 Each photo is resized so its longer side is at most --max-side (512), then gets --per-image seeded
 free-form masks of each size class (small <10%, medium 10-30%, large 30-50%), at least --min-fills per size
 in all. Every method fills the same masks. Printed per method and size: PSNR and L1 over the hole, SSIM

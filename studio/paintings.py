@@ -1,0 +1,94 @@
+"""The Paintings tab: find the cracks in a painting, add what it missed with the brush, and fill them.
+
+find_crack_mask() is the "Find cracks" helper (gan_core.paintings.find_cracks, shown over the painting).
+"""
+import time
+
+import gradio as gr
+import numpy as np
+
+from gan_core import inference
+from gan_core.paintings import find_cracks
+from studio.common import enable, friendly_errors, read_editor, read_photo, save_image, warn, with_notes
+from studio.models import available_models, check_model, default_model, model_facts
+
+PAINTING_MODEL = "inpaint-painting"   # preferred here when it is installed
+CRACK_COLOUR = (255, 0, 200, 200)     # the brush colour of the editor, so found and painted cracks look alike
+
+
+def crack_overlay(painting: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The painting with the found cracks in the brush's colour, to check the guess at a glance."""
+    shown = painting.copy()
+    shown[mask > 0] = CRACK_COLOUR[:3]
+    return shown
+
+
+def find_crack_mask(editor: dict | None, width: float = 2, threshold: float = 40) -> tuple[np.ndarray, str, str]:
+    """"Find cracks": (mask HxW uint8 for Restore, overlay file, note).
+
+    The found cracks are kept beside the editor rather than put into its drawing layer: Gradio 6.31's editor
+    places a layer sent from the server off the painting (it centres one and not the other), so the brush
+    adds to the found cracks, and the two sliders take false finds away.
+    """
+    if not editor or editor.get("background") is None:
+        raise gr.Error("Please upload a painting first.")
+    painting = read_photo(editor["background"])
+    mask = find_cracks(painting, width=int(width), threshold=float(threshold)).astype(np.uint8)
+    note = (f"Found cracks on {mask.mean():.1%} of the painting (magenta). Too much? Raise \"how much darker\" "
+            "or lower \"widest crack\". Missed some? Paint over them with the brush, then press Restore.")
+    return mask, save_image(crack_overlay(painting, mask), "cracks", compress_level=1), note
+
+
+def painting_model() -> str | None:
+    names = available_models()
+    return PAINTING_MODEL if PAINTING_MODEL in names else (default_model() if names else None)
+
+
+def restore_painting(editor: dict | None, found: np.ndarray | None = None, model: str | None = None
+                     ) -> tuple[tuple[str, str], str, str]:
+    """"Restore": fill the found and the painted cracks with the GAN; (before, after) files, download, status."""
+    painting, mask, notes = read_editor(editor)
+    warn(notes)
+    if found is not None and np.shape(found) == painting.shape[:2]:
+        mask = (found > 0) if mask is None else (mask | (found > 0))
+    if mask is None or not mask.any():
+        raise gr.Error("No cracks are marked: press Find cracks, or paint over the damage with the brush.")
+    model = check_model(model or painting_model())
+    started = time.perf_counter()
+    result = np.asarray(inference.inpaint(painting, mask.astype(np.uint8), weights=model, grow=1))
+    status = (f"Filled {mask.mean():.1%} of the painting with `{model}` in {time.perf_counter() - started:.1f} s."
+              + ("" if model == PAINTING_MODEL else f" The painting model (`{PAINTING_MODEL}`) is not installed "
+                 "yet, so a photo model filled it."))
+    result_path = save_image(result, "painting")
+    return (save_image(painting, "painting-before", compress_level=1), result_path), result_path, \
+        with_notes(status, notes)
+
+
+def build() -> None:
+    gr.Markdown("Old paint cracks (craquelure) and flakes. **Find cracks** marks thin dark lines as a first "
+                "guess (a black-hat filter); tune it with the sliders, add what it missed with the brush, then "
+                "**Restore** fills both.")
+    with gr.Row():
+        with gr.Column(scale=2):
+            editor = gr.ImageEditor(label="Painting (the brush marks what to fill)", type="numpy", format="png",
+                                    brush=gr.Brush(colors=["#ff00c8"], default_size=6), elem_id="painting-editor")
+            with gr.Row():
+                width = gr.Slider(1, 8, value=2, step=1, label="widest crack (px)")
+                threshold = gr.Slider(4, 100, value=40, step=1, label="how much darker than around (levels)")
+            with gr.Row():
+                find = gr.Button("Find cracks", elem_id="find-cracks")
+                run = gr.Button("Restore", variant="primary", elem_id="painting-run")
+            model = gr.Dropdown(label="GAN model", choices=available_models(), value=painting_model())
+            facts = gr.Markdown(model_facts(painting_model()))
+        with gr.Column(scale=2):
+            cracks = gr.Image(label="Found cracks", type="filepath", format="png", interactive=False)
+            before_after = gr.ImageSlider(label="Before / after (drag the handle)", type="filepath", format="png")
+            status = gr.Markdown()
+            download = gr.DownloadButton("Download the result (PNG)", interactive=False)
+    found = gr.State(None)
+    model.change(model_facts, model, facts, queue=False)
+    editor.upload(lambda: (None, None), None, [found, cracks], queue=False)
+    find.click(friendly_errors(find_crack_mask), [editor, width, threshold], [found, cracks, status],
+               api_name="find_cracks")
+    run.click(friendly_errors(restore_painting), [editor, found, model], [before_after, download, status],
+              api_name="restore_painting").then(enable, None, download)
