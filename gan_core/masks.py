@@ -9,6 +9,7 @@ Training masks follow the two papers whose masks became standard:
 - LaMa (Suvorov et al. 2022): thin / medium / thick stroke presets plus boxes.
 All generators take a numpy Generator so that a seed gives the same mask on every machine.
 """
+import functools
 import math
 
 import cv2
@@ -116,26 +117,34 @@ def border(height: int, width: int, rng: np.random.Generator, max_share: float =
     return mask
 
 
-def training_mask(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
-    """The training mix: strokes of a random preset, boxes, object silhouettes, border bands, or strokes
-    with a box, kept below 50% of the image.
+def random_strokes(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    return preset_strokes(height, width, rng, rng.choice(list(STROKE_PRESETS)))
+
+
+def strokes_and_box(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    return np.maximum(random_strokes(height, width, rng), boxes(height, width, rng, max_boxes=1, max_side=0.35))
+
+
+# Training hole mixes: (share of masks, how to draw one). "strokes" is what every model up to inpaint-photo
+# learned from; "photo" adds the object silhouettes people paint over to remove a thing, and the border
+# bands of extending a photo past its frame.
+MIXES = {
+    "strokes": ((0.45, random_strokes), (0.30, boxes), (0.25, strokes_and_box)),
+    "photo": ((0.30, random_strokes), (0.15, boxes), (0.30, objects), (0.10, border), (0.15, strokes_and_box)),
+}
+
+
+def training_mask(height: int, width: int, rng: np.random.Generator, mix: str = "photo") -> np.ndarray:
+    """One hole from a training mix, kept between 1% and 50% of the image.
 
     Masks over half the image are redrawn: no evaluation mask is that large, and such holes teach
     the generator little but blur.
     """
+    shares, drawers = zip(*MIXES[mix])
+    edges = np.cumsum(shares)
     for _ in range(20):
-        kind = rng.random()
-        if kind < 0.3:
-            mask = preset_strokes(height, width, rng, rng.choice(list(STROKE_PRESETS)))
-        elif kind < 0.45:
-            mask = boxes(height, width, rng)
-        elif kind < 0.75:
-            mask = objects(height, width, rng)
-        elif kind < 0.85:
-            mask = border(height, width, rng)
-        else:
-            mask = np.maximum(preset_strokes(height, width, rng, rng.choice(list(STROKE_PRESETS))),
-                              boxes(height, width, rng, max_boxes=1, max_side=0.35))
+        draw = drawers[min(int(np.searchsorted(edges, rng.random(), side="right")), len(drawers) - 1)]
+        mask = draw(height, width, rng)
         if 0.01 < mask.mean() < 0.5:
             return mask
     return mask
@@ -288,4 +297,5 @@ def crack_mask(height: int, width: int, rng: np.random.Generator, low: float = 0
 
 
 # The hole mixes a training run can draw from (TrainConfig.masks).
-TRAINING_MASKS = {"photo": training_mask, "damage": damage_mask}
+TRAINING_MASKS = {"photo": training_mask, "strokes": functools.partial(training_mask, mix="strokes"),
+                  "damage": damage_mask}

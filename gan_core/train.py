@@ -44,7 +44,8 @@ class TrainConfig:
     batch_size: int = 8
     crop: int = 256                  # training crop side for photo tasks
     min_scale: float = 0.25          # crops cover min_scale..1 of a photo's short side before resizing
-    masks: str = "photo"             # inpainting holes: "photo" (strokes, boxes, objects) or "damage" (cracks, flakes)
+    masks: str = "photo"             # inpainting holes: "photo" (strokes, boxes, objects, borders), "strokes" (no
+                                     # objects or borders: the mix of the models up to inpaint-photo) or "damage"
     lr_g: float = 2e-4
     lr_d: float = 2e-4               # Adam defaults of the DCGAN paper
     beta1: float = 0.5

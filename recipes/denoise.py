@@ -3,6 +3,6 @@
 from gan_core.recipes import Recipe, Stage
 
 recipe = Recipe("denoise", [Stage("main", 2938)], dict(
-    task="denoise", data="manifest:train", val_data="manifest:val", bf16=True, batch_size=12, crop=128,
+    task="denoise", data="data/train-v1.txt", val_data="data/val-v1.txt", bf16=True, batch_size=12, crop=128,
     g_channels=48, g_blocks=12, g_skips=True, lr_g=3e-4, adv_start=1000, adv_weight=0.05, fm_weight=5,
     sample_every=250, checkpoint_every=250), note=__doc__)

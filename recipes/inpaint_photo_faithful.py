@@ -10,8 +10,9 @@ counted the hole's own windows only (commit a1d0d6c); since then, every window t
 """
 from gan_core.recipes import Recipe, Stage
 
-BASE = dict(task="inpaint", data="manifest:train", val_data="manifest:val", bf16=True, lr_g=3e-4,
-            sample_every=250, checkpoint_every=250)
+# the photos and the hole mix of that time (the manifest has grown since, and the mix has objects and borders)
+BASE = dict(task="inpaint", data="data/train-v1.txt", val_data="data/val-v1.txt", masks="strokes", bf16=True,
+            lr_g=3e-4, sample_every=250, checkpoint_every=250)
 
 PLAIN = [
     Stage("plain-adv0.1", 3750, dict(adv_start=1000, adv_weight=0.1, fm_weight=10), run="plain"),

@@ -3,6 +3,6 @@ adversarial term and feature matching."""
 from gan_core.recipes import Recipe, Stage
 
 recipe = Recipe("sr2", [Stage("main", 1579)], dict(
-    task="sr2", data="manifest:train", val_data="manifest:val", bf16=True, crop=192, g_channels=48,
+    task="sr2", data="data/train-v1.txt", val_data="data/val-v1.txt", bf16=True, crop=192, g_channels=48,
     g_blocks=12, g_skips=True, lr_g=3e-4, adv_start=1000, adv_weight=0.05, fm_weight=5, sample_every=250,
     checkpoint_every=250), note=__doc__)
