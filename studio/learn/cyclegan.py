@@ -137,6 +137,11 @@ def pick_b(selection: gr.SelectData):
 # The training run
 
 
+def shown_path(path) -> str:
+    """A path as the page shows it: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def training_log():
     """The first of LOGS that exists, or None."""
     return next((path for path in LOGS if path.exists()), None)
@@ -147,7 +152,7 @@ def training_curves():
     path = training_log()
     if path is None:
         return empty_curves(), empty_curves(), (
-            f"No training log here yet ({', '.join(str(p.relative_to(ROOT)) for p in LOGS)}): the curves appear "
+            f"No training log here yet ({', '.join(shown_path(p) for p in LOGS)}): the curves appear "
             "once a CycleGAN run has started.")
     losses = weights_lib.read_log(path, ("cycle", "adv", "identity", "loss_d_a", "loss_d_b"))
     verdicts = weights_lib.read_log(path, ("eval_a2b_taken_for_b", "eval_b2a_taken_for_a", "eval_round_trip_mae_a"))
@@ -156,7 +161,7 @@ def training_curves():
             curves(verdicts, {"eval_a2b_taken_for_b": "sandal → taken for a sneaker",
                               "eval_b2a_taken_for_a": "sneaker → taken for a sandal",
                               "eval_round_trip_mae_a": "a sandal's round-trip error"}),
-            f"From `{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}`: "
+            f"From `{shown_path(path)}`: "
             f"{len(losses['step'])} logged steps, the last at step {losses['step'][-1] if losses['step'] else 0}.")
 
 
