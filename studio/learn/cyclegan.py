@@ -251,10 +251,11 @@ def build() -> None:
                     layers=False, brush=gr.Brush(colors=["#ffffff", "#808080", "#000000"], default_size=12),
                     height=320, elem_id=f"cyclegan-editor-{direction}"))
                 galleries.append(gr.Gallery(label=f"Test {FASHION_CLASSES[source].lower()}s (click one)",
-                                            columns=8, height=90, allow_preview=False, object_fit="contain"))
+                                            columns=4, height=180, allow_preview=False, object_fit="contain",
+                                            buttons=[]))
             with gr.Column(scale=2):
                 with gr.Row():
-                    pictures = [gr.Image(label=label, type="filepath", interactive=False, height=230)
+                    pictures = [gr.Image(label=label, type="filepath", interactive=False, height=230, buttons=[])
                                 for label in (f"Real {FASHION_CLASSES[source].lower()}",
                                               f"→ fake {FASHION_CLASSES[target].lower()}",
                                               f"→ back: reconstructed {FASHION_CLASSES[source].lower()}")]
@@ -276,17 +277,20 @@ def build() -> None:
 
     outputs = [*rows[0], *rows[1]]
     translate_button.click(translate_both, editors, outputs, api_name="cyclegan_translate")
-    galleries[0].select(pick_a, None, editors[0], api_name="cyclegan_pick_a", api_visibility="undocumented")
-    galleries[1].select(pick_b, None, editors[1], api_name="cyclegan_pick_b", api_visibility="undocumented")
+    for picker, pick, editor, name in ((galleries[0], pick_a, editors[0], "cyclegan_pick_a"),
+                                       (galleries[1], pick_b, editors[1], "cyclegan_pick_b")):
+        picker.select(pick, None, editor, api_name=name, api_visibility="undocumented").then(
+            translate_both, editors, outputs, show_progress="hidden")
     for direction, editor in zip(SIDES, editors):
         editor.change(translate_both, editors, outputs, api_name=f"cyclegan_live_{direction}",
                       api_visibility="undocumented", trigger_mode="always_last", show_progress="hidden")
     toy_button.click(toy_pictures, None, [toy_with, toy_without, toy_note], api_name="cycle_toy")
 
-    def on_load():
-        first_a, first_b = example_items(cyclegan_lib.CLASS_A)[0], example_items(cyclegan_lib.CLASS_B)[0]
-        return (gallery(cyclegan_lib.CLASS_A), gallery(cyclegan_lib.CLASS_B), editor_value(first_a),
-                editor_value(first_b), model_numbers(), *training_curves())
+    def on_load():   # a value set by a handler does not fire the editors' change events: translate here too
+        first_a = editor_value(example_items(cyclegan_lib.CLASS_A)[0])
+        first_b = editor_value(example_items(cyclegan_lib.CLASS_B)[0])
+        return (gallery(cyclegan_lib.CLASS_A), gallery(cyclegan_lib.CLASS_B), first_a, first_b, model_numbers(),
+                *training_curves(), *translate_both(first_a, first_b))
 
-    on_page_load(on_load, None, [*galleries, *editors, status, losses_plot, verdicts_plot, curves_note],
+    on_page_load(on_load, None, [*galleries, *editors, status, losses_plot, verdicts_plot, curves_note, *outputs],
                  api_name="cyclegan_on_load", api_visibility="undocumented")

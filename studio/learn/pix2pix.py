@@ -129,27 +129,24 @@ def blank_canvas():
 
 
 def model_numbers() -> str:
-    """The models' measured numbers from their cards (500 held-out test items), or what is not trained yet."""
-    rows, missing = [], []
+    """The trained models' measured numbers from their cards (500 held-out test items); "" before any is trained
+    (draw_shoes says which are not)."""
+    rows = []
     for name, label in MODELS.items():
         try:
             card = weights_lib.read_card(weights_lib.named_weights(name))
         except FileNotFoundError:
-            missing.append(name)
             continue
         numbers = card.get("evaluation", {}).get("held_out_500", {})
         l1, fd = numbers.get("l1"), numbers.get("fd")
         rows.append(f"| `{name}` ({label}) | {card.get('steps', '?')} | "
                     f"{'?' if l1 is None else f'{l1:.4f}'} | {'?' if fd is None else f'{fd:.1f}'} |")
-    text = ""
-    if rows:
-        text = ("Measured on 500 held-out test items (`python -m gan_core.pix2pix --evaluate pix2pix-shoes "
-                "pix2pix-shoes-l1`): L1 is the mean pixel difference from the true item (0-1 scale), FD the "
-                "Fréchet distance to the true items in our classifier's features (section 4).\n\n"
-                "| model | steps | L1 to the truth | FD |\n|---|---|---|---|\n" + "\n".join(rows))
-    if missing:
-        text += ("\n\n" if text else "") + "Not trained yet: " + ", ".join(f"`{name}`" for name in missing) + "."
-    return text
+    if not rows:
+        return ""
+    return ("Measured on 500 held-out test items (`python -m gan_core.pix2pix --evaluate pix2pix-shoes "
+            "pix2pix-shoes-l1`): L1 is the mean pixel difference from the true item (0-1 scale), FD the "
+            "Fréchet distance to the true items in our classifier's features (section 4).\n\n"
+            "| model | steps | L1 to the truth | FD |\n|---|---|---|---|\n" + "\n".join(rows))
 
 
 def build() -> None:
@@ -168,15 +165,16 @@ def build() -> None:
             with gr.Row():
                 draw_button = gr.Button("Draw the shoe ▶", variant="primary")
                 blank_button = gr.Button("Blank canvas")
-            examples = gr.Gallery(label="Or start from a test item's edges (click one)", columns=8, height=110,
-                                  allow_preview=False, show_label=True, object_fit="contain")
+            examples = gr.Gallery(label="Or start from a test item's edges (click one)", columns=4, height=200,
+                                  allow_preview=False, show_label=True, object_fit="contain", buttons=[])
         with gr.Column(scale=2):
             with gr.Row():
-                seen = gr.Image(label="What the models see (28 × 28)", type="filepath", interactive=False, height=240)
-                shoes = [gr.Image(label=label, type="filepath", interactive=False, height=240)
+                seen = gr.Image(label="What the models see (28 × 28)", type="filepath", interactive=False, height=240,
+                                buttons=[])
+                shoes = [gr.Image(label=label, type="filepath", interactive=False, height=240, buttons=[])
                          for label in MODELS.values()]
                 truth = gr.Image(label="The test item the edges came from", type="filepath", interactive=False,
-                                 height=240)
+                                 height=240, buttons=[])
             note = gr.Markdown()
             numbers = gr.Markdown()
     outputs = [seen, *shoes, truth, note]
@@ -184,10 +182,14 @@ def build() -> None:
     sketchpad.change(draw_shoes, [sketchpad, truth_index], outputs, api_name="pix2pix_live",
                      api_visibility="undocumented", trigger_mode="always_last", show_progress="hidden")
     examples.select(pick_example, None, [sketchpad, truth_index], api_name="pix2pix_pick",
-                    api_visibility="undocumented")
+                    api_visibility="undocumented").then(draw_shoes, [sketchpad, truth_index], outputs,
+                                                        show_progress="hidden")
     blank_button.click(blank_canvas, None, [sketchpad, truth_index], api_name="pix2pix_blank",
-                       api_visibility="undocumented")
-    on_page_load(lambda: (example_gallery(), canvas_value(pix2pix.edges_of(example_items()[:1])[0]), 0,
-                          model_numbers()),
-                 None, [examples, sketchpad, truth_index, numbers], api_name="pix2pix_on_load",
+                       api_visibility="undocumented").then(draw_shoes, [sketchpad, truth_index], outputs,
+                                                           show_progress="hidden")
+    def on_load():   # a value set by a handler does not fire the editor's change event: draw here too
+        first = canvas_value(pix2pix.edges_of(example_items()[:1])[0])
+        return example_gallery(), first, 0, model_numbers(), *draw_shoes(first, 0)
+
+    on_page_load(on_load, None, [examples, sketchpad, truth_index, numbers, *outputs], api_name="pix2pix_on_load",
                  api_visibility="undocumented")
