@@ -60,9 +60,8 @@ def item_picture(item: np.ndarray, scale: int = SHOW_SCALE) -> np.ndarray:
     return enlarge(np.repeat(item[..., None], 3, axis=2), scale)
 
 
-def gallery(label: int) -> list[tuple[str, str]]:
-    return [(save_image(item_picture(item, 4), "cyclegan-example", compress_level=1), f"test item {i + 1}")
-            for i, item in enumerate(example_items(label))]
+def gallery(label: int) -> list[str]:
+    return [save_image(item_picture(item, 4), "cyclegan-example", compress_level=1) for item in example_items(label)]
 
 
 def editor_value(item: np.ndarray) -> dict:
@@ -111,7 +110,7 @@ def round_trip(item: np.ndarray | None, direction: str):
         fake = gan_core.translate(item, weights=WEIGHTS, direction=direction)
         back = gan_core.translate(fake, weights=WEIGHTS, direction=back_direction)
     except FileNotFoundError:
-        return real, None, None, not_trained()
+        return real, None, None, f"⚠️ `{WEIGHTS}` is not trained yet: no translation to show."
     error = float(np.abs(back.astype(np.float32) - item).mean() / 255)
     return (real, save_image(item_picture(fake), f"cyclegan-fake-{direction}", compress_level=1),
             save_image(item_picture(back), f"cyclegan-back-{direction}", compress_level=1),
@@ -250,9 +249,6 @@ def build() -> None:
                     canvas_size=(ITEM_SIDE * SHOW_SCALE,) * 2, fixed_canvas=True, sources=(), transforms=(),
                     layers=False, brush=gr.Brush(colors=["#ffffff", "#808080", "#000000"], default_size=12),
                     height=320, elem_id=f"cyclegan-editor-{direction}"))
-                galleries.append(gr.Gallery(label=f"Test {FASHION_CLASSES[source].lower()}s (click one)",
-                                            columns=4, height=180, allow_preview=False, object_fit="contain",
-                                            buttons=[]))
             with gr.Column(scale=2):
                 with gr.Row():
                     pictures = [gr.Image(label=label, type="filepath", interactive=False, height=230, buttons=[])
@@ -260,6 +256,9 @@ def build() -> None:
                                               f"→ fake {FASHION_CLASSES[target].lower()}",
                                               f"→ back: reconstructed {FASHION_CLASSES[source].lower()}")]
                 rows.append([*pictures, gr.Markdown()])
+                galleries.append(gr.Gallery(label=f"Test {FASHION_CLASSES[source].lower()}s (click one)",
+                                            columns=N_EXAMPLES, height=130, allow_preview=False,
+                                            object_fit="contain", buttons=[]))
     translate_button = gr.Button("Translate both ▶", variant="primary")
     gr.Markdown("### The training run")
     with gr.Row():

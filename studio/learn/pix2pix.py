@@ -52,11 +52,10 @@ def edges_picture(edges: np.ndarray, scale: int = SHOW_SCALE) -> np.ndarray:
     return enlarge(np.repeat(edges[..., None], 3, axis=2), scale)
 
 
-def example_gallery() -> list[tuple[str, str]]:
-    """The test items' edges, as (file, caption) for a gallery."""
-    edges = pix2pix.edges_of(example_items())
-    return [(save_image(edges_picture(e, 4), "pix2pix-example", compress_level=1), f"test edges {i + 1}")
-            for i, e in enumerate(edges)]
+def example_gallery() -> list[str]:
+    """The test items' edges, as files for a gallery."""
+    return [save_image(edges_picture(e, 4), "pix2pix-example", compress_level=1)
+            for e in pix2pix.edges_of(example_items())]
 
 
 def canvas_value(edges: np.ndarray | None = None) -> dict:
@@ -165,8 +164,6 @@ def build() -> None:
             with gr.Row():
                 draw_button = gr.Button("Draw the shoe ▶", variant="primary")
                 blank_button = gr.Button("Blank canvas")
-            examples = gr.Gallery(label="Or start from a test item's edges (click one)", columns=4, height=200,
-                                  allow_preview=False, show_label=True, object_fit="contain", buttons=[])
         with gr.Column(scale=2):
             with gr.Row():
                 seen = gr.Image(label="What the models see (28 × 28)", type="filepath", interactive=False, height=240,
@@ -175,6 +172,8 @@ def build() -> None:
                          for label in MODELS.values()]
                 truth = gr.Image(label="The test item the edges came from", type="filepath", interactive=False,
                                  height=240, buttons=[])
+            examples = gr.Gallery(label="Or start from a test item's edges (click one)", columns=N_EXAMPLES,
+                                  height=130, allow_preview=False, object_fit="contain", buttons=[])
             note = gr.Markdown()
             numbers = gr.Markdown()
     outputs = [seen, *shoes, truth, note]
@@ -187,6 +186,7 @@ def build() -> None:
     blank_button.click(blank_canvas, None, [sketchpad, truth_index], api_name="pix2pix_blank",
                        api_visibility="undocumented").then(draw_shoes, [sketchpad, truth_index], outputs,
                                                            show_progress="hidden")
+
     def on_load():   # a value set by a handler does not fire the editor's change event: draw here too
         first = canvas_value(pix2pix.edges_of(example_items()[:1])[0])
         return example_gallery(), first, 0, model_numbers(), *draw_shoes(first, 0)
