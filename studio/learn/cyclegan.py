@@ -42,8 +42,10 @@ TOY_TEXT = (
     "### Why the cycle matters, in 2D\nCloud A is a ring (green), cloud B a bar (purple). G_ab moves the ring's "
     "points onto the bar (orange), G_ba moves them back. Each red arrow runs from a point of A to where its "
     "round trip G_ba(G_ab(a)) lands. With the cycle loss the arrows are short: every point comes home. "
-    "Without it the critics are just as happy (the orange points still cover the bar), but the way back "
-    "scrambles the points: long arrows. Both are trained here, in a few seconds, when you press the button.")
+    "Without it nothing ties a point to its way back: G_ab is free to squeeze the ring into a small part of "
+    "the bar (a kind of mode collapse), G_ba cannot tell the squeezed points apart, and the round trips land "
+    "far from where they started: long arrows. Both toys are trained here, in a few seconds, when you press "
+    "the button.")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -257,8 +259,9 @@ def build() -> None:
                                               f"→ back: reconstructed {FASHION_CLASSES[source].lower()}")]
                 rows.append([*pictures, gr.Markdown()])
                 galleries.append(gr.Gallery(label=f"Test {FASHION_CLASSES[source].lower()}s (click one)",
-                                            columns=N_EXAMPLES, height=130, allow_preview=False,
-                                            object_fit="contain", buttons=[]))
+                                            columns=N_EXAMPLES, height=110, allow_preview=False,
+                                            object_fit="contain", buttons=[],
+                                            elem_id=f"cyclegan-examples-{direction}"))
     translate_button = gr.Button("Translate both ▶", variant="primary")
     gr.Markdown("### The training run")
     with gr.Row():

@@ -173,7 +173,8 @@ def build() -> None:
                 truth = gr.Image(label="The test item the edges came from", type="filepath", interactive=False,
                                  height=240, buttons=[])
             examples = gr.Gallery(label="Or start from a test item's edges (click one)", columns=N_EXAMPLES,
-                                  height=130, allow_preview=False, object_fit="contain", buttons=[])
+                                  height=110, allow_preview=False, object_fit="contain", buttons=[],
+                                  elem_id="pix2pix-examples")
             note = gr.Markdown()
             numbers = gr.Markdown()
     outputs = [seen, *shoes, truth, note]
