@@ -12,7 +12,6 @@
 Images are uint8 arrays (n, H, W): 28 px as in Fashion-MNIST, or 32 px as the DCGAN makes them (the 2-pixel
 black border is cropped off); other sizes are resized to 28 px.
 """
-import argparse
 import dataclasses
 import functools
 import math
@@ -98,6 +97,26 @@ def as_images(images) -> np.ndarray:
     if (height, width) != (28, 28):
         return np.stack([cv2.resize(image, (28, 28), interpolation=cv2.INTER_AREA) for image in images])
     return images
+
+
+def at_item_size(images, translate, what: str = "images", threshold: int = 0) -> np.ndarray:
+    """translate (uint8 (n, 28, 28) in and out) applied to uint8 images (H, W) or (n, H, W) of any size: others
+    than 28 x 28 are shrunk to it (and made black and white again at `threshold`, if given), and what comes out
+    is scaled back. Returns uint8 of the input's shape; the small models' translations all work this way."""
+    images = np.asarray(images)
+    single = images.ndim == 2
+    images = images[None] if single else images
+    if images.ndim != 3 or images.dtype != np.uint8 or images.shape[0] == 0:
+        raise ValueError(f"expected uint8 {what} of shape (H, W) or (n, H, W), got {images.dtype} {images.shape}")
+    height, width = images.shape[1:]
+    if (height, width) != (28, 28):
+        images = np.stack([cv2.resize(image, (28, 28), interpolation=cv2.INTER_AREA) for image in images])
+        if threshold:
+            images = np.where(images >= threshold, 255, 0).astype(np.uint8)
+    out = translate(images)
+    if (height, width) != (28, 28):
+        out = np.stack([cv2.resize(image, (width, height), interpolation=cv2.INTER_CUBIC) for image in out])
+    return out[0] if single else out
 
 
 def to_input(images: np.ndarray) -> torch.Tensor:
@@ -269,11 +288,7 @@ def export(model: FashionClassifier, cfg: ClassifierConfig, recipe: dict | None 
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    runs.add_config_flags(parser, ClassifierConfig)
-    cfg = runs.config_from_args(ClassifierConfig, parser.parse_args(argv))
-    train(cfg)
-    print(runs.read_log(cfg.out)[-1])
+    runs.main(__doc__, ClassifierConfig, train, argv)
 
 
 if __name__ == "__main__":

@@ -15,13 +15,10 @@ returns the sandal, so the translation has to keep what it can (shape, size, pos
 and each critic the least-squares loss (D(real) - 1)^2 + D(fake)^2, as in the paper. Left out for
 brevity: the paper's pool of 50 past fakes for the critics, and its learning-rate decay.
 """
-import argparse
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 import torch.nn as nn
@@ -286,19 +283,8 @@ def translate(images, weights: str = "cyclegan-shoes", direction: str = "a2b") -
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
-    images = np.asarray(images)
-    single = images.ndim == 2
-    images = images[None] if single else images
-    if images.ndim != 3 or images.dtype != np.uint8 or images.shape[0] == 0:
-        raise ValueError(f"expected uint8 images of shape (n, H, W), got {images.dtype} {images.shape}")
-    height, width = images.shape[1:]
-    small = images if (height, width) == (28, 28) else np.stack(
-        [cv2.resize(image, (28, 28), interpolation=cv2.INTER_AREA) for image in images])
-    generators = load_generators(weights)
-    out = run(generators["g_ab" if direction == "a2b" else "g_ba"], small)
-    if (height, width) != (28, 28):
-        out = np.stack([cv2.resize(image, (width, height), interpolation=cv2.INTER_CUBIC) for image in out])
-    return out[0] if single else out
+    network = "g_ab" if direction == "a2b" else "g_ba"
+    return classifier.at_item_size(images, lambda small: run(load_generators(weights)[network], small))
 
 
 def evaluate(weights: str = "cyclegan-shoes", n: int = 500) -> dict:
@@ -308,14 +294,7 @@ def evaluate(weights: str = "cyclegan-shoes", n: int = 500) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--evaluate", metavar="NAME", help="measure a shipped model instead of training")
-    runs.add_config_flags(parser, CycleGANConfig)
-    args = parser.parse_args(argv)
-    if args.evaluate:
-        print(json.dumps(evaluate(args.evaluate), indent=2))
-        return
-    train(runs.config_from_args(CycleGANConfig, args))
+    runs.main(__doc__, CycleGANConfig, train, argv, evaluate)
 
 
 if __name__ == "__main__":

@@ -15,11 +15,9 @@ L1 alone gets the average of all shoes that fit the edges: the right shape, blur
 term pushes G to one sharp, plausible shoe instead. adv_weight = 0 trains the same G with L1 only, to show it.
 The studio's photo inpainter is the same kind of model: a conditional G, a PatchGAN critic, L1 + adversarial.
 """
-import argparse
 import copy
 import dataclasses
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -299,19 +297,8 @@ def sketch_to_shoe(edges, weights: str = "pix2pix-shoes") -> np.ndarray:
     Returns uint8 of the same shape. Sketches of another size than 28 x 28 are shrunk to it (a pixel counts
     as a line if a quarter of it is covered), and the shoe is scaled back to the sketch's size.
     """
-    edges = np.asarray(edges)
-    single = edges.ndim == 2
-    edges = edges[None] if single else edges
-    if edges.ndim != 3 or edges.dtype != np.uint8 or edges.shape[0] == 0:
-        raise ValueError(f"expected uint8 edges of shape (H, W) or (n, H, W), got {edges.dtype} {edges.shape}")
-    height, width = edges.shape[1:]
-    if (height, width) != (28, 28):
-        edges = np.stack([cv2.resize(e, (28, 28), interpolation=cv2.INTER_AREA) for e in edges])
-        edges = np.where(edges >= 64, 255, 0).astype(np.uint8)
-    shoes = translate_edges(load_generator(weights), edges)
-    if (height, width) != (28, 28):
-        shoes = np.stack([cv2.resize(s, (width, height), interpolation=cv2.INTER_CUBIC) for s in shoes])
-    return shoes[0] if single else shoes
+    return classifier.at_item_size(edges, lambda small: translate_edges(load_generator(weights), small), "edges",
+                                   threshold=64)
 
 
 def evaluate(names=("pix2pix-shoes", "pix2pix-shoes-l1"), n: int = 500) -> dict:
@@ -321,14 +308,7 @@ def evaluate(names=("pix2pix-shoes", "pix2pix-shoes-l1"), n: int = 500) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--evaluate", nargs="+", metavar="NAME", help="measure shipped models instead of training")
-    runs.add_config_flags(parser, Pix2PixConfig)
-    args = parser.parse_args(argv)
-    if args.evaluate:
-        print(json.dumps(evaluate(args.evaluate), indent=2))
-        return
-    train(runs.config_from_args(Pix2PixConfig, args))
+    runs.main(__doc__, Pix2PixConfig, train, argv, evaluate, "+")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,23 @@ def config_from_args(config_class, args: argparse.Namespace):
     return config_class(**{f.name: getattr(args, f.name) for f in dataclasses.fields(config_class)})
 
 
+def main(doc: str, config_class, train, argv=None, evaluate=None, evaluate_nargs=None):
+    """A small trainer's command line: a --flag per config field, train, print the run's last log record.
+    With evaluate (a function of the --evaluate NAME or names), --evaluate prints what it measures instead."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if evaluate:
+        parser.add_argument("--evaluate", nargs=evaluate_nargs, metavar="NAME",
+                            help="measure shipped models instead of training")
+    add_config_flags(parser, config_class)
+    args = parser.parse_args(argv)
+    if getattr(args, "evaluate", None):
+        print(json.dumps(evaluate(args.evaluate), indent=2))
+        return
+    cfg = config_from_args(config_class, args)
+    train(cfg)
+    print(read_log(cfg.out)[-1])
+
+
 def command_line(module: str, config) -> str:
     """The command that trains this config: --out, then every field that differs from its default, as a flag."""
     flags = [f"--out {config.out}"]
