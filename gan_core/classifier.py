@@ -1,6 +1,7 @@
 """A small Fashion-MNIST classifier, trained here, and the two numbers it gives about a generator.
 
-    python -m gan_core.classifier --out runs/classifier --minutes 6 --export fashion-classifier
+    python -m gan_core.classifier --out runs/classifier --steps 800 --export fashion-classifier
+    python -m gan_core.train --recipe fashion-classifier      # the stages of the shipped model
 
 1. Fréchet distance (FD): fit a Gaussian to the classifier's penultimate features of two image sets and
    measure how far apart the Gaussians are (Heusel et al. 2017's FID, with our own network in place of
@@ -11,7 +12,6 @@
 Images are uint8 arrays (n, H, W): 28 px as in Fashion-MNIST, or 32 px as the DCGAN makes them (the 2-pixel
 black border is cropped off); other sizes are resized to 28 px.
 """
-import argparse
 import dataclasses
 import functools
 import math
@@ -26,24 +26,28 @@ import torch.nn.functional as F
 
 from . import runs
 from .data import FASHION_CLASSES, find_fashion_mnist, read_idx
-from .weights import WEIGHTS_DIR, load_parts, named_weights, save_parts
+from .weights import load_parts, named_weights, save_parts
 
 DEFAULT_WEIGHTS = "fashion-classifier"
 MEAN, STD = 0.286, 0.353  # of Fashion-MNIST's training pixels in [0, 1]
 
 
 @dataclass
-class ClassifierConfig:
+class ClassifierConfig(runs.RunConfig):
+    out: str = "runs/classifier"
     width: int = 16            # channels of the first two convolutions; doubled in the next two
     feature_dim: int = 128     # size of the penultimate layer: the space the Fréchet distance is measured in
     steps: int = 900           # batches of training (about 2 epochs at batch 128)
-    minutes: float = 0.0       # stop this stage (with a checkpoint) after this much wall time; 0 = no limit
+    schedule_steps: int = 0    # where the cosine reaches 0; 0 = at `steps` (a recipe stops stages short of it)
     batch_size: int = 128
-    lr: float = 3e-3           # after a short warm-up; a cosine takes it to 0 at the last step
+    lr: float = 3e-3           # after a short warm-up; a cosine takes it to 0 at schedule_steps
     weight_decay: float = 5e-4
     log_every: int = 50
     checkpoint_every: int = 200
     seed: int = 0
+
+
+TrainConfig = ClassifierConfig  # the name a recipe's trainer module has (gan_core.recipes)
 
 
 def conv_bn_relu(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -93,6 +97,26 @@ def as_images(images) -> np.ndarray:
     if (height, width) != (28, 28):
         return np.stack([cv2.resize(image, (28, 28), interpolation=cv2.INTER_AREA) for image in images])
     return images
+
+
+def at_item_size(images, translate, what: str = "images", threshold: int = 0) -> np.ndarray:
+    """translate (uint8 (n, 28, 28) in and out) applied to uint8 images (H, W) or (n, H, W) of any size: others
+    than 28 x 28 are shrunk to it (and made black and white again at `threshold`, if given), and what comes out
+    is scaled back. Returns uint8 of the input's shape; the small models' translations all work this way."""
+    images = np.asarray(images)
+    single = images.ndim == 2
+    images = images[None] if single else images
+    if images.ndim != 3 or images.dtype != np.uint8 or images.shape[0] == 0:
+        raise ValueError(f"expected uint8 {what} of shape (H, W) or (n, H, W), got {images.dtype} {images.shape}")
+    height, width = images.shape[1:]
+    if (height, width) != (28, 28):
+        images = np.stack([cv2.resize(image, (28, 28), interpolation=cv2.INTER_AREA) for image in images])
+        if threshold:
+            images = np.where(images >= threshold, 255, 0).astype(np.uint8)
+    out = translate(images)
+    if (height, width) != (28, 28):
+        out = np.stack([cv2.resize(image, (width, height), interpolation=cv2.INTER_CUBIC) for image in out])
+    return out[0] if single else out
 
 
 def to_input(images: np.ndarray) -> torch.Tensor:
@@ -187,21 +211,22 @@ def accuracy(model: FashionClassifier, images: np.ndarray, labels: np.ndarray) -
 
 
 def learning_rate(cfg: ClassifierConfig, step: int) -> float:
-    """A short linear warm-up, then a cosine down to 0 at cfg.steps: a function of the step alone, so a
-    resumed run (or a later stage with more steps) picks up the schedule where it is."""
-    warmup = max(1, cfg.steps // 20)
-    return cfg.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, cfg.steps) / cfg.steps))
+    """A short linear warm-up, then a cosine down to 0 at cfg.schedule_steps (or cfg.steps): a function of the
+    step alone, so a resumed run (or a later stage with more steps) picks up the schedule where it is."""
+    length = cfg.schedule_steps or cfg.steps
+    warmup = max(1, length // 20)
+    return cfg.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, length) / length))
 
 
-def train(cfg: ClassifierConfig, run_dir, data=None) -> FashionClassifier:
-    """Train (or resume) the classifier in run_dir; data = (train images, labels, test images, labels) or
-    None for Fashion-MNIST. Returns the model in eval mode."""
-    run_dir = runs.start_run(run_dir, cfg)
+def train(cfg: ClassifierConfig, recipe: dict | None = None, data=None) -> FashionClassifier:
+    """Train (or resume) the classifier in cfg.out, export it if cfg.export says so (recipe: {"name", "stage"}
+    for the card); data = (train images, labels, test images, labels) or None for Fashion-MNIST.
+    Returns the model in eval mode, its step_count the step it reached."""
+    run_dir, state = runs.start_run(cfg)
     train_images, train_labels, test_images, test_labels = data or (*fashion_split("train"), *fashion_split("test"))
     model = FashionClassifier(cfg)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     step, seconds_before = 0, 0.0
-    state = runs.load_checkpoint(run_dir)
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
@@ -235,45 +260,35 @@ def train(cfg: ClassifierConfig, run_dir, data=None) -> FashionClassifier:
             checkpoint()
     checkpoint()
     model.eval()
+    model.step_count = step  # what a recipe reads to see whether its stage finished
+    test_accuracy = accuracy(model, test_images, test_labels)
     runs.append_log(run_dir, {"event": "end", "step": step, "wall": round(clock.total_seconds(), 1),
-                              "test_accuracy": accuracy(model, test_images, test_labels)})
+                              "test_accuracy": test_accuracy})
+    if cfg.export:
+        print("exported", export(model, cfg, recipe, test_accuracy=round(test_accuracy, 4),
+                                 test_accuracy_images=len(test_labels)))
     return model
 
 
-def export(model: FashionClassifier, name: str, run_dir, weights_dir=WEIGHTS_DIR, **evaluation):
-    """Write weights_dir/NAME.safetensors and its card: what, data, steps, test accuracy, training command."""
-    state = runs.load_checkpoint(run_dir)
-    test_images, test_labels = fashion_split("test")
+def export(model: FashionClassifier, cfg: ClassifierConfig, recipe: dict | None = None, **evaluation) -> Path:
+    """Write cfg.weights_dir/NAME.safetensors and its card: what, data, steps, test accuracy, training command."""
     card = {
-        "name": name, "task": "classifier",
+        "name": cfg.export, "task": "classifier",
         "what": "Fashion-MNIST classifier; its penultimate features measure generators (Fréchet distance, "
                 "class coverage)",
-        "classifier": {"class": "FashionClassifier", "config": dataclasses.asdict(model.config),
+        "classifier": {"class": "FashionClassifier", "config": runs.training_settings(model.config),
                        "parameters": sum(p.numel() for p in model.parameters())},
         "classes": FASHION_CLASSES,
         "data": {"source": "Fashion-MNIST train split (Debian package dataset-fashion-mnist)", "images": 60000,
                  "augmentation": "horizontal flips"},
-        "steps": state["step"], "wall_time_hours": round(state["wall_seconds"] / 3600, 3),
-        "training_command": runs.command_line("gan_core.classifier", model.config, run_dir, name),
-        "training_stages": runs.stage_commands("gan_core.classifier", ClassifierConfig, run_dir, name),
-        "torch": torch.__version__,
-        "evaluation": {"test_accuracy": round(accuracy(model, test_images, test_labels), 4), **evaluation},
+        **runs.card_training(cfg, runs.load_checkpoint(cfg.out), "gan_core.classifier", recipe),
+        "evaluation": evaluation,
     }
-    return save_parts(Path(weights_dir) / f"{name}.safetensors", {"classifier": model}, card)
+    return save_parts(Path(cfg.weights_dir) / f"{cfg.export}.safetensors", {"classifier": model}, card)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default="runs/classifier", help="run directory (resumed if it has a checkpoint)")
-    parser.add_argument("--export", default="", help="write weights/NAME.safetensors and its card at the end")
-    parser.add_argument("--weights-dir", default=str(WEIGHTS_DIR))
-    runs.add_config_flags(parser, ClassifierConfig)
-    args = parser.parse_args(argv)
-    cfg = runs.config_from_args(ClassifierConfig, args)
-    model = train(cfg, args.out)
-    print(runs.read_log(args.out)[-1])
-    if args.export:
-        print("exported", export(model, args.export, args.out, args.weights_dir))
+    runs.main(__doc__, ClassifierConfig, train, argv)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """CycleGAN (Zhu et al. 2017) at Fashion-MNIST size: sandals (A) <-> sneakers (B), never paired.
 
-    python -m gan_core.cyclegan --out runs/cyclegan --minutes 60 --export cyclegan-shoes
+    python -m gan_core.cyclegan --out runs/cyclegan --steps 10000 --export cyclegan-shoes
     python -m gan_core.cyclegan --evaluate cyclegan-shoes
+    python -m gan_core.train --recipe cyclegan-shoes     # the same, as recipes/cyclegan_shoes.py says
 
 Two generators, G_ab: A -> B and G_ba: B -> A, and two critics, D_b (real sneaker or G_ab's?) and D_a.
 With unpaired data nothing says which sneaker a sandal should become; the cycle loss asks that the way back
@@ -14,35 +15,31 @@ returns the sandal, so the translation has to keep what it can (shape, size, pos
 and each critic the least-squares loss (D(real) - 1)^2 + D(fake)^2, as in the paper. Left out for
 brevity: the paper's pool of 50 past fakes for the critics, and its learning-rate decay.
 """
-import argparse
-import dataclasses
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 import torch.nn as nn
 
 from . import classifier, losses, runs
 from .models import DiscriminatorConfig, PatchDiscriminator
-from .weights import WEIGHTS_DIR, load_parts, named_weights, save_parts
+from .weights import load_parts, named_weights, save_parts
 
 CLASS_A, CLASS_B = 5, 7       # Fashion-MNIST's sandal and sneaker
 DIRECTIONS = ("a2b", "b2a")
 
 
 @dataclass
-class CycleGANConfig:
+class CycleGANConfig(runs.RunConfig):
+    out: str = "runs/cyclegan"
     base_channels: int = 16   # generator width at 28 x 28; 2x at 14 x 14, 4x in the residual blocks at 7 x 7
     n_blocks: int = 3         # residual blocks at 7 x 7
     d_channels: int = 16      # PatchGAN width
     cycle_weight: float = 10.0     # lambda of the paper
     identity_weight: float = 5.0   # the paper's 0.5 * lambda: G_ab leaves a sneaker alone; 0 = off, a third cheaper
     steps: int = 6000
-    minutes: float = 0.0      # stop this stage (with a checkpoint) after this much wall time; 0 = no limit
     batch_size: int = 16      # the paper used 1; 16 steadies the critics at 28 px
     lr: float = 2e-4          # Adam, beta1 0.5, as in the paper
     beta1: float = 0.5
@@ -52,6 +49,9 @@ class CycleGANConfig:
     seed: int = 0
     threads: int = 1          # torch CPU threads: small models at 28 px gain little from more, and lose a lot
                               # (threads spinning while they wait) when other jobs share the CPU
+
+
+TrainConfig = CycleGANConfig  # the name a recipe's trainer module has (gan_core.recipes)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -210,64 +210,48 @@ def held_out(label: int, n: int = 500) -> np.ndarray:
     return class_items("test", label)[:n]
 
 
-def train(cfg: CycleGANConfig, run_dir, items_a=None, items_b=None, eval_items=None, model=None) -> CycleGAN:
-    """Train (or resume from run_dir/checkpoint.pt); items default to the train split's sandals and sneakers,
-    drawn independently (never paired); eval_items = (A, B) default to 500 test items each."""
-    run_dir = runs.start_run(run_dir, cfg)
+def train(cfg: CycleGANConfig, recipe: dict | None = None, items_a=None, items_b=None, eval_items=None,
+          model=None) -> CycleGAN:
+    """Train (or resume from cfg.out/checkpoint.pt), export if cfg.export says so, and return the game.
+    recipe: {"name", "stage"} for the card; items default to the train split's sandals and sneakers, drawn
+    independently (never paired); eval_items = (A, B) default to 500 test items each."""
+    run_dir, state = runs.start_run(cfg)
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     items_a = class_items("train", CLASS_A) if items_a is None else items_a
     items_b = class_items("train", CLASS_B) if items_b is None else items_b
     eval_a, eval_b = eval_items or (held_out(CLASS_A), held_out(CLASS_B))
     real_a, real_b = to_tensor(items_a), to_tensor(items_b)
-    game, seconds_before = CycleGAN(cfg), 0.0
-    state = runs.load_checkpoint(run_dir)
-    if state is not None:
-        game.load_state_dict(state)
-        seconds_before = state["wall_seconds"]
-    clock = runs.Clock(cfg.minutes, seconds_before)
-    random = torch.Generator().manual_seed(cfg.seed + game.step_count)
+    game = CycleGAN(cfg)
 
-    def checkpoint():
-        runs.save_checkpoint(run_dir, {**game.state_dict(), "wall_seconds": clock.total_seconds(),
-                                       "config": dataclasses.asdict(cfg)})
-
-    while game.step_count < cfg.steps and not clock.out_of_time():
+    def play_step(random):
         index_a = torch.randint(len(real_a), (cfg.batch_size,), generator=random)
         index_b = torch.randint(len(real_b), (cfg.batch_size,), generator=random)
         game.g_ab.train(), game.g_ba.train()
-        stats = game.step(real_a[index_a], real_b[index_b])
-        step = game.step_count
-        record = {"step": step, "wall": round(clock.total_seconds(), 1), **stats} if step % cfg.log_every == 0 else {}
-        if step % cfg.eval_every == 0:
-            record = {"step": step, "wall": round(clock.total_seconds(), 1), **record,
-                      **{f"eval_{k}": v for k, v in measure(game.g_ab, game.g_ba, eval_a, eval_b, model).items()}}
-        if record:
-            runs.append_log(run_dir, record)
-        if step % cfg.checkpoint_every == 0:
-            checkpoint()
-    checkpoint()
-    runs.append_log(run_dir, {"event": "end", "step": game.step_count, "wall": round(clock.total_seconds(), 1)})
+        return game.step(real_a[index_a], real_b[index_b])
+
+    runs.train_game(cfg, game, state, play_step, lambda: measure(game.g_ab, game.g_ba, eval_a, eval_b, model))
+    if cfg.export:
+        numbers = measure(game.g_ab, game.g_ba, eval_a, eval_b, model)
+        path = export(game, {f"held_out_{len(eval_a)}_each": numbers}, recipe)
+        print("exported", path, numbers)
     return game
 
 
-def export(game: CycleGAN, name: str, run_dir, weights_dir=WEIGHTS_DIR, evaluation: dict | None = None) -> Path:
-    """weights_dir/NAME.safetensors (both generators and both critics) and its card."""
-    state = runs.load_checkpoint(run_dir)
+def export(game: CycleGAN, evaluation: dict | None = None, recipe: dict | None = None) -> Path:
+    """cfg.weights_dir/NAME.safetensors (both generators and both critics) and its card."""
     cfg = game.cfg
     card = {
-        "name": name, "task": "cyclegan",
+        "name": cfg.export, "task": "cyclegan",
         "what": "sandals (A) <-> sneakers (B), 28 x 28 grey, trained without pairs",
-        "config": dataclasses.asdict(cfg),
         "parameters": {n: sum(p.numel() for p in getattr(game, n).parameters()) for n in game.NETWORKS},
         "data": {"source": "Fashion-MNIST train split: 6,000 sandals (class 5) and 6,000 sneakers (class 7), "
                            "batches drawn independently"},
-        "steps": game.step_count, "wall_time_hours": round(state["wall_seconds"] / 3600, 3),
-        "training_command": runs.command_line("gan_core.cyclegan", cfg, run_dir, name),
-        "training_stages": runs.stage_commands("gan_core.cyclegan", CycleGANConfig, run_dir, name),
-        "torch": torch.__version__, "evaluation": evaluation or {},
+        **runs.card_training(cfg, runs.load_checkpoint(cfg.out), "gan_core.cyclegan", recipe),
+        "evaluation": evaluation or {},
     }
-    return save_parts(Path(weights_dir) / f"{name}.safetensors", {n: getattr(game, n) for n in game.NETWORKS}, card)
+    return save_parts(Path(cfg.weights_dir) / f"{cfg.export}.safetensors",
+                      {n: getattr(game, n) for n in game.NETWORKS}, card)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -281,7 +265,7 @@ def _load(path: str, mtime: float) -> dict:
         raise ValueError(f"{path} is a {card.get('task')!r} model, not a CycleGAN")
     generators = {}
     for name in ("g_ab", "g_ba"):
-        generators[name] = ResnetGenerator(CycleGANConfig(**card["config"]))
+        generators[name] = ResnetGenerator(CycleGANConfig(**card["training"]))
         generators[name].load_state_dict(parts[name])
         generators[name].eval()
     return generators
@@ -299,19 +283,8 @@ def translate(images, weights: str = "cyclegan-shoes", direction: str = "a2b") -
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
-    images = np.asarray(images)
-    single = images.ndim == 2
-    images = images[None] if single else images
-    if images.ndim != 3 or images.dtype != np.uint8 or images.shape[0] == 0:
-        raise ValueError(f"expected uint8 images of shape (n, H, W), got {images.dtype} {images.shape}")
-    height, width = images.shape[1:]
-    small = images if (height, width) == (28, 28) else np.stack(
-        [cv2.resize(image, (28, 28), interpolation=cv2.INTER_AREA) for image in images])
-    generators = load_generators(weights)
-    out = run(generators["g_ab" if direction == "a2b" else "g_ba"], small)
-    if (height, width) != (28, 28):
-        out = np.stack([cv2.resize(image, (width, height), interpolation=cv2.INTER_CUBIC) for image in out])
-    return out[0] if single else out
+    network = "g_ab" if direction == "a2b" else "g_ba"
+    return classifier.at_item_size(images, lambda small: run(load_generators(weights)[network], small))
 
 
 def evaluate(weights: str = "cyclegan-shoes", n: int = 500) -> dict:
@@ -321,22 +294,7 @@ def evaluate(weights: str = "cyclegan-shoes", n: int = 500) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default="runs/cyclegan", help="run directory (resumed if it has a checkpoint)")
-    parser.add_argument("--export", default="", help="write weights/NAME.safetensors and its card at the end")
-    parser.add_argument("--weights-dir", default=str(WEIGHTS_DIR))
-    parser.add_argument("--evaluate", metavar="NAME", help="measure a shipped model instead of training")
-    runs.add_config_flags(parser, CycleGANConfig)
-    args = parser.parse_args(argv)
-    if args.evaluate:
-        print(json.dumps(evaluate(args.evaluate), indent=2))
-        return
-    cfg = runs.config_from_args(CycleGANConfig, args)
-    game = train(cfg, args.out)
-    if args.export:
-        numbers = measure(game.g_ab, game.g_ba, held_out(CLASS_A), held_out(CLASS_B))
-        path = export(game, args.export, args.out, args.weights_dir, {"held_out_500_each": numbers})
-        print("exported", path, numbers)
+    runs.main(__doc__, CycleGANConfig, train, argv, evaluate)
 
 
 if __name__ == "__main__":

@@ -102,6 +102,17 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+@torch.no_grad()
+def update_ema(average: nn.Module, model: nn.Module, decay: float, step: int) -> None:
+    """Move `average`, a copy of model, towards it: the exponential moving average of G that trainers sample
+    from and export. Early on the decay is smaller (short memory), so the random start is soon forgotten."""
+    decay = min(decay, (1 + step) / (10 + step))
+    for average_p, p in zip(average.parameters(), model.parameters()):
+        average_p.lerp_(p.detach(), 1 - decay)
+    for average_b, b in zip(average.buffers(), model.buffers()):
+        average_b.copy_(b)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Inpainting generator
 

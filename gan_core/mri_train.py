@@ -1,6 +1,7 @@
 """Train the MRI reconstruction GAN on mricron-data slices, resume it, export it with its model card.
 
     python -m gan_core.mri --out runs/mri --minutes 20 --export mri-recon
+    python -m gan_core.train --recipe mri-recon      # the same, as recipes/mri_recon.py says
 
 Each step draws random crops of training slices, undersamples each with a fresh random mask (4x or 8x,
 half each), and updates:
@@ -22,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import mri_data
+from . import mri_data, runs
 from .losses import d_loss, g_loss, masked_l1, ssim_loss
-from .models import DiscriminatorConfig, PatchDiscriminator
+from .models import DiscriminatorConfig, PatchDiscriminator, update_ema
 from .mri import ACCELERATIONS, MRIReconConfig, MRIReconGenerator, column_mask, generator_card, to_kspace
 from .weights import save_weights
 
@@ -34,6 +35,7 @@ class MRITrainConfig:
     out: str = "runs/mri"
     minutes: float = 20.0        # wall-time budget of this invocation
     steps: int = 100000          # stop earlier at this many steps in total
+    resume: bool = True          # go on from out/checkpoint.pt if there is one; --no-resume starts afresh
     batch_size: int = 4
     crop: int = 128              # training windows; validation uses whole slices
     channels: int = 32
@@ -49,6 +51,9 @@ class MRITrainConfig:
     seed: int = 0
     export: str = ""             # name under weights/ to export to at the end, e.g. mri-recon
     weights_dir: str = "weights"
+
+
+TrainConfig = MRITrainConfig  # the name a recipe's trainer module has (gan_core.recipes)
 
 
 def batch_of_crops(slices: list, cfg: MRITrainConfig, rng: np.random.Generator):
@@ -123,10 +128,7 @@ class MRITrainer:
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
-        decay = min(self.cfg.ema, (1 + self.step_count) / (10 + self.step_count))  # short memory early on
-        with torch.no_grad():
-            for ema, live in zip(self.generator_ema.parameters(), self.generator.parameters()):
-                ema.lerp_(live, 1 - decay)
+        update_ema(self.generator_ema, self.generator, self.cfg.ema, self.step_count)
         self.step_count += 1
         return {**logs, "loss_l1": loss_l1.item(), "loss_ssim": loss_ssim.item()}
 
@@ -144,12 +146,14 @@ class MRITrainer:
         self.step_count, self.wall_seconds = int(state["step"]), float(state["wall_seconds"])
 
 
-def train(cfg: MRITrainConfig) -> MRITrainer:
+def train(cfg: MRITrainConfig, recipe: dict | None = None) -> MRITrainer:
+    """Train (or resume) in cfg.out for cfg.minutes, export if cfg.export says so (recipe: {"name", "stage"}
+    for the card); return the trainer."""
     run_dir = Path(cfg.out)
     run_dir.mkdir(parents=True, exist_ok=True)
     trainer = MRITrainer(cfg)
     checkpoint = run_dir / "checkpoint.pt"
-    if checkpoint.exists():
+    if cfg.resume and checkpoint.exists():
         trainer.load_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=True))
         print(f"resumed at step {trainer.step_count}", file=sys.stderr)
     train_slices = mri_data.load_slices("train")
@@ -174,18 +178,11 @@ def train(cfg: MRITrainConfig) -> MRITrainer:
     torch.save(trainer.state_dict(), checkpoint)
     log.close()
     if cfg.export:
-        print(f"exported {export(trainer, cfg.export)}", file=sys.stderr)
+        print(f"exported {export(trainer, cfg.export, recipe)}", file=sys.stderr)
     return trainer
 
 
-def command_line(cfg: MRITrainConfig) -> str:
-    """The command that gives this config: every field that differs from its default, as a flag."""
-    flags = [f"--{f.name.replace('_', '-')} {getattr(cfg, f.name)}" for f in dataclasses.fields(MRITrainConfig)
-             if getattr(cfg, f.name) != f.default or f.name in ("out", "minutes")]
-    return "python -m gan_core.mri " + " ".join(flags)
-
-
-def export(trainer: MRITrainer, name: str) -> Path:
+def export(trainer: MRITrainer, name: str, recipe: dict | None = None) -> Path:
     """weights/NAME.safetensors (EMA generator + D) and its card, with the numbers on every validation slice."""
     cfg = trainer.cfg
     val_slices = mri_data.load_slices("val")
@@ -204,11 +201,13 @@ def export(trainer: MRITrainer, name: str) -> Path:
         "masks": "random Cartesian columns, fully sampled centre band (8% of the columns at 4x, 4% at 8x), "
                  "kspace = fftshift(fft2(image, norm='ortho')) * mask",
         "steps": trainer.step_count, "wall_time_hours": round(trainer.wall_seconds / 3600, 3),
-        "training": dataclasses.asdict(cfg), "training_command": command_line(cfg),
+        "training": runs.training_settings(cfg), "training_command": runs.command_line("gan_core.mri", cfg),
         "device": "cpu", "torch": torch.__version__,
         "evaluation": {"validation_psnr_all_slices": validate(trainer.generator_ema, validation_cases(val_slices))},
         "note": "A teaching demo trained on two brains (one human, one macaque), not a medical device.",
     }
+    if recipe:
+        card["recipe"] = recipe
     return save_weights(Path(cfg.weights_dir) / f"{name}.safetensors", trainer.generator_ema,
                         trainer.discriminator, card)
 
@@ -216,9 +215,8 @@ def export(trainer: MRITrainer, name: str) -> Path:
 def parse_args(argv=None) -> MRITrainConfig:
     parser = argparse.ArgumentParser(prog="python -m gan_core.mri", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    for f in dataclasses.fields(MRITrainConfig):
-        parser.add_argument("--" + f.name.replace("_", "-"), type=type(f.default), default=f.default)
-    return MRITrainConfig(**vars(parser.parse_args(argv)))
+    runs.add_config_flags(parser, MRITrainConfig)
+    return runs.config_from_args(MRITrainConfig, parser.parse_args(argv))
 
 
 def main(argv=None):

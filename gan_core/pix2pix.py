@@ -1,8 +1,9 @@
 """pix2pix (Isola et al. 2017) at Fashion-MNIST size: the edges of a shoe in, the shoe out.
 
-    python -m gan_core.pix2pix --out runs/pix2pix --minutes 10 --export pix2pix-shoes
-    python -m gan_core.pix2pix --out runs/pix2pix-l1 --adv-weight 0 --minutes 10 --export pix2pix-shoes-l1
+    python -m gan_core.pix2pix --out runs/pix2pix --steps 6000 --export pix2pix-shoes
+    python -m gan_core.pix2pix --out runs/pix2pix-l1 --adv-weight 0 --steps 6000 --export pix2pix-shoes-l1
     python -m gan_core.pix2pix --evaluate pix2pix-shoes pix2pix-shoes-l1
+    python -m gan_core.train --recipe pix2pix-shoes      # the same, as recipes/pix2pix_shoes.py says
 
 A paired, conditional GAN: every training item is (edges, shoe), with edges made here by OpenCV's Canny
 detector from Fashion-MNIST's footwear (sandals, sneakers, ankle boots). G is a small U-Net; D is a PatchGAN
@@ -14,11 +15,9 @@ L1 alone gets the average of all shoes that fit the edges: the right shape, blur
 term pushes G to one sharp, plausible shoe instead. adv_weight = 0 trains the same G with L1 only, to show it.
 The studio's photo inpainter is the same kind of model: a conditional G, a PatchGAN critic, L1 + adversarial.
 """
-import argparse
 import copy
 import dataclasses
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +28,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import classifier, losses, runs
-from .models import DiscriminatorConfig, PatchDiscriminator
-from .weights import WEIGHTS_DIR, load_parts, named_weights, save_parts
+from .models import DiscriminatorConfig, PatchDiscriminator, update_ema
+from .weights import load_parts, named_weights, save_parts
 
 FOOTWEAR = (5, 7, 9)          # Fashion-MNIST's sandal, sneaker, ankle boot
 SIDE = 32                     # the networks see 28 px items padded to 32, so four halvings stay whole
@@ -38,14 +37,14 @@ CANNY_LOW, CANNY_HIGH = 50, 150
 
 
 @dataclass
-class Pix2PixConfig:
+class Pix2PixConfig(runs.RunConfig):
+    out: str = "runs/pix2pix"
     base_channels: int = 32   # U-Net width at 16 x 16; doubled at 8 x 8, quadrupled below
     d_channels: int = 32      # PatchGAN width
     adv_weight: float = 1.0   # 0 = the L1-only model (D is not trained)
     l1_weight: float = 100.0  # lambda of the paper
     gan_loss: str = "nonsaturating"  # the paper's log loss, with G maximising log D(G(x))
     steps: int = 4000
-    minutes: float = 0.0      # stop this stage (with a checkpoint) after this much wall time; 0 = no limit
     batch_size: int = 64
     lr: float = 2e-4          # Adam, beta1 0.5, as in the paper
     beta1: float = 0.5
@@ -56,6 +55,9 @@ class Pix2PixConfig:
     seed: int = 0
     threads: int = 1          # torch CPU threads: small models at 28 px gain little from more, and lose a lot
                               # (threads spinning while they wait) when other jobs share the CPU
+
+
+TrainConfig = Pix2PixConfig  # the name a recipe's trainer module has (gan_core.recipes)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -184,17 +186,9 @@ class Pix2Pix:
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
-        self.update_ema()
+        update_ema(self.generator_ema, self.generator, cfg.ema, self.step_count)
         self.step_count += 1
         return {**stats, "l1": l1.item(), "loss_g": loss_g.item()}
-
-    @torch.no_grad()
-    def update_ema(self):
-        decay = min(self.cfg.ema, (1 + self.step_count) / (10 + self.step_count))  # short memory early on
-        for ema_p, p in zip(self.generator_ema.parameters(), self.generator.parameters()):
-            ema_p.lerp_(p, 1 - decay)
-        for ema_b, b in zip(self.generator_ema.buffers(), self.generator.buffers()):
-            ema_b.copy_(b)
 
     def state_dict(self) -> dict:
         return {"generator": self.generator.state_dict(), "generator_ema": self.generator_ema.state_dict(),
@@ -232,66 +226,49 @@ def held_out(n: int = 500, seed: int = 0) -> np.ndarray:
     return items[np.sort(np.random.default_rng(seed).choice(len(items), n, replace=False))]
 
 
-def train(cfg: Pix2PixConfig, run_dir, items: np.ndarray | None = None, eval_items: np.ndarray | None = None,
-          model=None) -> Pix2Pix:
-    """Train (or resume from run_dir/checkpoint.pt) and return the game; items default to the train split's
-    footwear, eval_items to 500 held-out test items, model to the shipped classifier (tests pass tiny ones)."""
-    run_dir = runs.start_run(run_dir, cfg)
+def train(cfg: Pix2PixConfig, recipe: dict | None = None, items: np.ndarray | None = None,
+          eval_items: np.ndarray | None = None, model=None) -> Pix2Pix:
+    """Train (or resume from cfg.out/checkpoint.pt), export if cfg.export says so, and return the game.
+    recipe: {"name", "stage"} for the card; items default to the train split's footwear, eval_items to 500
+    held-out test items, model to the shipped classifier (tests pass tiny ones)."""
+    run_dir, state = runs.start_run(cfg)
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     items = footwear("train") if items is None else items
     eval_items = held_out() if eval_items is None else eval_items
     edges, real = to_tensor(edges_of(items)), to_tensor(items)
-    game, seconds_before = Pix2Pix(cfg), 0.0
-    state = runs.load_checkpoint(run_dir)
-    if state is not None:
-        game.load_state_dict(state)
-        seconds_before = state["wall_seconds"]
-    clock = runs.Clock(cfg.minutes, seconds_before)
-    random = torch.Generator().manual_seed(cfg.seed + game.step_count)
+    game = Pix2Pix(cfg)
 
-    def checkpoint():
-        runs.save_checkpoint(run_dir, {**game.state_dict(), "wall_seconds": clock.total_seconds(),
-                                       "config": dataclasses.asdict(cfg)})
-
-    while game.step_count < cfg.steps and not clock.out_of_time():
+    def play_step(random):
         index = torch.randint(len(items), (cfg.batch_size,), generator=random)
         game.generator.train()
-        stats = game.step(edges[index], real[index])
-        step = game.step_count
-        record = {"step": step, "wall": round(clock.total_seconds(), 1), **stats} if step % cfg.log_every == 0 else {}
-        if step % cfg.eval_every == 0:
-            record = {"step": step, "wall": round(clock.total_seconds(), 1), **record,
-                      **{f"eval_{k}": v for k, v in measure(game.generator_ema, eval_items, model).items()}}
-        if record:
-            runs.append_log(run_dir, record)
-        if step % cfg.checkpoint_every == 0:
-            checkpoint()
-    checkpoint()
-    runs.append_log(run_dir, {"event": "end", "step": game.step_count, "wall": round(clock.total_seconds(), 1)})
+        return game.step(edges[index], real[index])
+
+    runs.train_game(cfg, game, state, play_step, lambda: measure(game.generator_ema, eval_items, model))
+    if cfg.export:
+        numbers = measure(game.generator_ema, eval_items, model)
+        path = export(game, {f"held_out_{len(eval_items)}": numbers}, recipe)
+        print("exported", path, numbers)
     return game
 
 
-def export(game: Pix2Pix, name: str, run_dir, weights_dir=WEIGHTS_DIR, evaluation: dict | None = None) -> Path:
-    """weights_dir/NAME.safetensors (EMA generator + D) and its card, with the training command."""
-    state = runs.load_checkpoint(run_dir)
+def export(game: Pix2Pix, evaluation: dict | None = None, recipe: dict | None = None) -> Path:
+    """cfg.weights_dir/NAME.safetensors (EMA generator + D) and its card, with the training command."""
     cfg = game.cfg
+    state = runs.load_checkpoint(cfg.out)
     card = {
-        "name": name, "task": "pix2pix",
+        "name": cfg.export, "task": "pix2pix",
         "what": "edges of a shoe (255 on a line) -> the shoe, 28 x 28 grey"
                 + (" (L1 only, no adversarial term)" if cfg.adv_weight == 0 else " (L1 + adversarial)"),
-        "generator": {"class": "UNetGenerator", "config": dataclasses.asdict(cfg),
+        "generator": {"class": "UNetGenerator", "config": runs.training_settings(cfg),
                       "parameters": sum(p.numel() for p in game.generator.parameters())},
         "discriminator": {"class": "PatchDiscriminator", "config": dataclasses.asdict(game.discriminator.config),
                           "parameters": sum(p.numel() for p in game.discriminator.parameters())},
         "data": {"source": "Fashion-MNIST train split, sandals + sneakers + ankle boots (18,000 items)",
                  "edges": f"cv2.Canny(item, {CANNY_LOW}, {CANNY_HIGH}, L2gradient=True)"},
-        "steps": game.step_count, "wall_time_hours": round(state["wall_seconds"] / 3600, 3),
-        "training_command": runs.command_line("gan_core.pix2pix", cfg, run_dir, name),
-        "training_stages": runs.stage_commands("gan_core.pix2pix", Pix2PixConfig, run_dir, name),
-        "torch": torch.__version__, "evaluation": evaluation or {},
+        **runs.card_training(cfg, state, "gan_core.pix2pix", recipe), "evaluation": evaluation or {},
     }
-    return save_parts(Path(weights_dir) / f"{name}.safetensors",
+    return save_parts(Path(cfg.weights_dir) / f"{cfg.export}.safetensors",
                       {"generator": game.generator_ema, "discriminator": game.discriminator}, card)
 
 
@@ -320,19 +297,8 @@ def sketch_to_shoe(edges, weights: str = "pix2pix-shoes") -> np.ndarray:
     Returns uint8 of the same shape. Sketches of another size than 28 x 28 are shrunk to it (a pixel counts
     as a line if a quarter of it is covered), and the shoe is scaled back to the sketch's size.
     """
-    edges = np.asarray(edges)
-    single = edges.ndim == 2
-    edges = edges[None] if single else edges
-    if edges.ndim != 3 or edges.dtype != np.uint8 or edges.shape[0] == 0:
-        raise ValueError(f"expected uint8 edges of shape (H, W) or (n, H, W), got {edges.dtype} {edges.shape}")
-    height, width = edges.shape[1:]
-    if (height, width) != (28, 28):
-        edges = np.stack([cv2.resize(e, (28, 28), interpolation=cv2.INTER_AREA) for e in edges])
-        edges = np.where(edges >= 64, 255, 0).astype(np.uint8)
-    shoes = translate_edges(load_generator(weights), edges)
-    if (height, width) != (28, 28):
-        shoes = np.stack([cv2.resize(s, (width, height), interpolation=cv2.INTER_CUBIC) for s in shoes])
-    return shoes[0] if single else shoes
+    return classifier.at_item_size(edges, lambda small: translate_edges(load_generator(weights), small), "edges",
+                                   threshold=64)
 
 
 def evaluate(names=("pix2pix-shoes", "pix2pix-shoes-l1"), n: int = 500) -> dict:
@@ -342,22 +308,7 @@ def evaluate(names=("pix2pix-shoes", "pix2pix-shoes-l1"), n: int = 500) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default="runs/pix2pix", help="run directory (resumed if it has a checkpoint)")
-    parser.add_argument("--export", default="", help="write weights/NAME.safetensors and its card at the end")
-    parser.add_argument("--weights-dir", default=str(WEIGHTS_DIR))
-    parser.add_argument("--evaluate", nargs="+", metavar="NAME", help="measure shipped models instead of training")
-    runs.add_config_flags(parser, Pix2PixConfig)
-    args = parser.parse_args(argv)
-    if args.evaluate:
-        print(json.dumps(evaluate(args.evaluate), indent=2))
-        return
-    cfg = runs.config_from_args(Pix2PixConfig, args)
-    game = train(cfg, args.out)
-    if args.export:
-        numbers = measure(game.generator_ema, held_out())
-        path = export(game, args.export, args.out, args.weights_dir, {"held_out_500": numbers})
-        print("exported", path, numbers)
+    runs.main(__doc__, Pix2PixConfig, train, argv, evaluate, "+")
 
 
 if __name__ == "__main__":

@@ -10,10 +10,12 @@ from the weights another run ended with if it names one (`start_from`). The last
 Finished stages are written to RUN_DIR/recipe.json and skipped when the recipe runs again.
 
 `trainer` names the module that trains a stage: it must have a TrainConfig dataclass (with out, steps,
-resume, init_from, export, weights_dir and minutes) and train(cfg, recipe={"name", "stage"}), which writes
-the recipe and stage into the model card. gan_core.train is one; a later trainer (a CycleGAN, say) can be
-another without changing this file.
+minutes, resume, export and weights_dir; init_from too if a stage starts from another run) and
+train(cfg, recipe={"name", "stage"}), which exports when cfg.export is set, writes the recipe and stage into
+the model card, and returns what it trained, with a step_count. gan_core.train is one; the small trainers
+(gan_core.classifier, pix2pix, cyclegan, mri_train) are others.
 """
+import dataclasses
 import importlib
 import importlib.util
 import json
@@ -108,6 +110,10 @@ def run_recipe(name: str, given: dict | None = None):
     for key in ("resume", "init_from", "export", "steps"):
         given.pop(key, None)  # the recipe decides these per stage
     trainer_module = importlib.import_module(recipe.trainer)
+    unknown = set(given) - {f.name for f in dataclasses.fields(trainer_module.TrainConfig)}
+    if unknown:
+        raise ValueError(f"recipe {recipe.name!r} trains with {recipe.trainer}, which has no setting "
+                         f"{', '.join(sorted(unknown))}")
     progress_file = out / "recipe.json"
     finished = json.loads(progress_file.read_text())["finished"] if progress_file.exists() else []
     started, result = time.perf_counter(), None

@@ -30,6 +30,7 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from . import games, losses, tasks
+from .models import update_ema
 from .weights import load_state, read_card, save_weights
 
 
@@ -164,18 +165,10 @@ class Trainer:
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
-        self.update_ema()
+        update_ema(self.generator_ema, self.generator, cfg.ema, self.step_count)
         self.step_count += 1
         stats["loss_g"] = loss_g.item()
         return stats
-
-    @torch.no_grad()
-    def update_ema(self):
-        decay = min(self.cfg.ema, (1 + self.step_count) / (10 + self.step_count))  # short memory early on
-        for ema_p, p in zip(self.generator_ema.parameters(), self.generator.parameters()):
-            ema_p.lerp_(p.detach(), 1 - decay)
-        for ema_b, b in zip(self.generator_ema.buffers(), self.generator.buffers()):
-            ema_b.copy_(b)
 
     def sample_grid(self, fixed_batch, path: Path) -> dict:
         """Save a grid from the EMA generator on the fixed batch; return validation numbers on it."""

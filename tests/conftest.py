@@ -58,6 +58,25 @@ def tiny_restore_weights(image_folder, tmp_path_factory) -> Path:
     return out / "weights"
 
 
+@pytest.fixture(scope="module")
+def one_thread():
+    """Tiny models run fastest on one thread, far faster when the CPU is busy
+    (`pytestmark = pytest.mark.usefixtures("one_thread")` in a test module)."""
+    from gan_core.toy import one_thread as single
+    with single():
+        yield
+
+
+@pytest.fixture(scope="module")
+def tiny_classifier():
+    """An untrained Fashion-MNIST classifier: still a fixed feature map, enough for the measures and as the
+    judge of the small GANs' training logs."""
+    import torch
+    from gan_core.classifier import ClassifierConfig, FashionClassifier
+    torch.manual_seed(0)
+    return FashionClassifier(ClassifierConfig(width=4, feature_dim=8)).eval()
+
+
 @pytest.fixture
 def studio_test_model(monkeypatch):
     """The studio's default inpainting model is the tiny test model (weights/inpaint-tiny-test)."""

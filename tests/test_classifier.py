@@ -4,18 +4,13 @@ import numpy as np
 import pytest
 
 from gan_core import classifier
-from gan_core.classifier import ClassifierConfig, FashionClassifier
+from gan_core.classifier import ClassifierConfig
 from gan_core.weights import WEIGHTS_DIR
 
 TINY = dict(width=4, feature_dim=8, batch_size=16, log_every=1, checkpoint_every=2)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models run fastest on one thread, far faster when the CPU is busy."""
-    from gan_core.toy import one_thread as single
-    with single():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
@@ -24,19 +19,11 @@ def fashion():
     return images[:600], labels[:600]
 
 
-@pytest.fixture(scope="module")
-def tiny_model():
-    """An untrained network is still a fixed feature map: enough to test the measures."""
-    import torch
-    torch.manual_seed(0)
-    return FashionClassifier(ClassifierConfig(width=4, feature_dim=8)).eval()
-
-
-def test_frechet_distance_of_a_set_with_itself_is_zero_and_of_two_classes_positive(fashion, tiny_model):
+def test_frechet_distance_of_a_set_with_itself_is_zero_and_of_two_classes_positive(fashion, tiny_classifier):
     images, labels = fashion
     shirts, sneakers = images[labels == 6], images[labels == 7]
-    assert classifier.frechet_distance(shirts, shirts, tiny_model) == pytest.approx(0.0, abs=1e-9)
-    assert classifier.frechet_distance(shirts, sneakers, tiny_model) > 1e-5  # an untrained net's features are small
+    assert classifier.frechet_distance(shirts, shirts, tiny_classifier) == pytest.approx(0.0, abs=1e-9)
+    assert classifier.frechet_distance(shirts, sneakers, tiny_classifier) > 1e-5  # an untrained net's features are small
 
 
 @pytest.mark.skipif(not (WEIGHTS_DIR / "fashion-classifier.safetensors").exists(), reason="classifier not shipped")
@@ -54,8 +41,8 @@ def test_frechet_from_gaussians_matches_the_closed_form_for_diagonal_covariances
     assert classifier.frechet_from_gaussians(mean_a, np.diag(var_a), mean_b, np.diag(var_b)) == pytest.approx(expected)
 
 
-def test_class_coverage_has_ten_shares_that_sum_to_one(fashion, tiny_model):
-    coverage = classifier.class_coverage(fashion[0][:100], tiny_model)
+def test_class_coverage_has_ten_shares_that_sum_to_one(fashion, tiny_classifier):
+    coverage = classifier.class_coverage(fashion[0][:100], tiny_classifier)
     assert coverage.shape == (10,) and coverage.sum() == pytest.approx(1.0) and (coverage >= 0).all()
 
 
@@ -71,11 +58,13 @@ def test_32_pixel_images_lose_their_border_and_floats_are_refused(fashion):
 def test_training_resumes_at_the_checkpoint_step_and_exports_a_card(fashion, tmp_path):
     images, labels = fashion
     data = (images[:500], labels[:500], images[500:], labels[500:])
-    classifier.train(ClassifierConfig(steps=2, **TINY), tmp_path / "run", data=data)
-    model = classifier.train(ClassifierConfig(steps=3, **TINY), tmp_path / "run", data=data)
-    steps = [r["step"] for r in classifier.runs.read_log(tmp_path / "run") if "loss" in r]
+    run, weights = str(tmp_path / "run"), str(tmp_path / "weights")
+    classifier.train(ClassifierConfig(out=run, steps=2, **TINY), data=data)
+    classifier.train(ClassifierConfig(out=run, steps=3, export="tiny-classifier", weights_dir=weights, **TINY),
+                     data=data)
+    steps = [r["step"] for r in classifier.runs.read_log(run) if "loss" in r]
     assert steps == [1, 2, 3]
-    path = classifier.export(model, "tiny-classifier", tmp_path / "run", tmp_path / "weights")
+    path = tmp_path / "weights" / "tiny-classifier.safetensors"
     card = json.loads(path.with_suffix(".json").read_text())
     assert card["steps"] == 3 and "--width 4" in card["training_command"] and len(card["training_stages"]) == 2
     assert 0 <= card["evaluation"]["test_accuracy"] <= 1

@@ -5,19 +5,13 @@ import pytest
 import torch
 
 from gan_core import cyclegan, runs
-from gan_core.classifier import ClassifierConfig, FashionClassifier
 from gan_core.cyclegan import CLASS_A, CLASS_B, CycleGANConfig
 from gan_core.toy_cycle import ToyCycleConfig, train_toy_cycle
 
 TINY = dict(base_channels=4, n_blocks=1, d_channels=4, batch_size=4, log_every=1, eval_every=2, checkpoint_every=2)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models run fastest on one thread, far faster when the CPU is busy."""
-    from gan_core.toy import one_thread as single
-    with single():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +20,14 @@ def sandals_and_sneakers():
 
 
 @pytest.fixture(scope="module")
-def tiny_export(sandals_and_sneakers, tmp_path_factory):
+def tiny_export(sandals_and_sneakers, tiny_classifier, tmp_path_factory):
     folder = tmp_path_factory.mktemp("cyclegan")
     a, b = sandals_and_sneakers
-    model = FashionClassifier(ClassifierConfig(width=4, feature_dim=8)).eval()
-    cyclegan.train(CycleGANConfig(steps=2, **TINY), folder / "run", a[:10], b[:10], (a[10:], b[10:]), model)
-    game = cyclegan.train(CycleGANConfig(steps=3, **TINY), folder / "run", a[:10], b[:10], (a[10:], b[10:]), model)
-    return game, folder / "run", cyclegan.export(game, "tiny-cyclegan", folder / "run", folder / "weights")
+    run = dict(out=str(folder / "run"), weights_dir=str(folder / "weights"))
+    cyclegan.train(CycleGANConfig(steps=2, **run, **TINY), None, a[:10], b[:10], (a[10:], b[10:]), tiny_classifier)
+    game = cyclegan.train(CycleGANConfig(steps=3, export="tiny-cyclegan", **run, **TINY), None, a[:10], b[:10],
+                          (a[10:], b[10:]), tiny_classifier)
+    return game, folder / "run", folder / "weights" / "tiny-cyclegan.safetensors"
 
 
 def test_generator_keeps_the_size_and_stays_in_range():

@@ -5,18 +5,12 @@ import pytest
 import torch
 
 from gan_core import pix2pix, runs
-from gan_core.classifier import ClassifierConfig, FashionClassifier
 from gan_core.pix2pix import Pix2PixConfig
 
 TINY = dict(base_channels=4, d_channels=4, batch_size=4, log_every=1, eval_every=2, checkpoint_every=2)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models run fastest on one thread, far faster when the CPU is busy."""
-    from gan_core.toy import one_thread as single
-    with single():
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
@@ -35,30 +29,31 @@ def test_unet_keeps_the_size_and_stays_in_range():
     assert out.shape == (2, 1, 32, 32) and out.abs().max() <= 1
 
 
-def test_training_resumes_at_its_step_and_logs_l1_and_fd(shoes, tmp_path):
-    model = FashionClassifier(ClassifierConfig(width=4, feature_dim=8)).eval()
+def test_training_resumes_at_its_step_and_logs_l1_and_fd(shoes, tiny_classifier, tmp_path):
     run = tmp_path / "run"
-    pix2pix.train(Pix2PixConfig(steps=2, **TINY), run, items=shoes[:16], eval_items=shoes[16:40], model=model)
-    game = pix2pix.train(Pix2PixConfig(steps=3, **TINY), run, items=shoes[:16], eval_items=shoes[16:40], model=model)
+    for steps in (2, 3):
+        game = pix2pix.train(Pix2PixConfig(out=str(run), steps=steps, **TINY), items=shoes[:16],
+                             eval_items=shoes[16:40], model=tiny_classifier)
     assert game.step_count == 3 and runs.load_checkpoint(run)["step"] == 3
     log = runs.read_log(run)
     assert [r["step"] for r in log if "l1" in r] == [1, 2, 3]
     assert {"eval_l1", "eval_fd"} <= set(log[1])
 
 
-def test_the_l1_only_model_never_trains_its_critic(shoes, tmp_path):
+def test_the_l1_only_model_never_trains_its_critic(shoes, tiny_classifier, tmp_path):
     torch.manual_seed(0)
-    game = pix2pix.train(Pix2PixConfig(steps=2, adv_weight=0.0, **TINY), tmp_path / "run", items=shoes[:16],
-                         eval_items=shoes[16:24], model=FashionClassifier(ClassifierConfig(width=4, feature_dim=8)))
+    game = pix2pix.train(Pix2PixConfig(out=str(tmp_path / "run"), steps=2, adv_weight=0.0, **TINY),
+                         items=shoes[:16], eval_items=shoes[16:24], model=tiny_classifier)
     fresh = pix2pix.build_discriminator(game.cfg)
     assert all("adv" not in r for r in runs.read_log(tmp_path / "run"))
     assert game.opt_d.state == {} and sum(p.numel() for p in fresh.parameters()) > 0
 
 
-def test_sketch_to_shoe_takes_and_gives_uint8_of_the_sketch_size(shoes, tmp_path):
-    game = pix2pix.train(Pix2PixConfig(steps=1, **TINY), tmp_path / "run", items=shoes[:8], eval_items=shoes[8:16],
-                         model=FashionClassifier(ClassifierConfig(width=4, feature_dim=8)))
-    path = pix2pix.export(game, "tiny-pix2pix", tmp_path / "run", tmp_path / "weights")
+def test_sketch_to_shoe_takes_and_gives_uint8_of_the_sketch_size(shoes, tiny_classifier, tmp_path):
+    cfg = Pix2PixConfig(out=str(tmp_path / "run"), steps=1, export="tiny-pix2pix",
+                        weights_dir=str(tmp_path / "weights"), **TINY)
+    pix2pix.train(cfg, items=shoes[:8], eval_items=shoes[8:16], model=tiny_classifier)
+    path = tmp_path / "weights" / "tiny-pix2pix.safetensors"
     assert "--base-channels 4" in json.loads(path.with_suffix(".json").read_text())["training_command"]
     edges = pix2pix.edges_of(shoes[:3])
     shoes_out = pix2pix.sketch_to_shoe(edges, weights=str(path))

@@ -1,15 +1,18 @@
+import dataclasses
+import importlib
 import json
 
 import pytest
 import torch
 
 from gan_core import recipes
-from gan_core.train import TrainConfig, main
+from gan_core.train import main
 from tests.conftest import ROOT
 
 TINY = dict(g_channels=8, g_blocks=1, d_channels=8, crop=64, batch_size=4, workers=0, progress=False, min_scale=0.5,
             sample_every=100)
 CARDS = sorted((ROOT / "weights").glob("*.json"))
+RECIPES = sorted(path.stem.replace("_", "-") for path in recipes.RECIPES_DIR.glob("[a-z]*.py"))
 
 
 def write_recipe(path, folder, stages: str):
@@ -54,10 +57,36 @@ def test_every_shipped_card_names_a_recipe_whose_stage_trains_as_the_card_says(c
     settings = recipes.settings_of(recipe, card["recipe"]["stage"])
     assert settings["steps"] == card["steps"]
     ignored = {"steps", "minutes", "init_from", "weights_dir"}  # how long and where from, not how
-    expected = TrainConfig(**settings)
+    expected = importlib.import_module(recipe.trainer).TrainConfig(**settings)
     for key, value in card["training"].items():
         if key not in ignored and hasattr(expected, key):
             assert getattr(expected, key) == value, key
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_every_stage_of_every_recipe_is_a_config_its_trainer_takes(name):
+    recipe = recipes.load(name)
+    trainer = importlib.import_module(recipe.trainer)
+    assert callable(trainer.train)
+    for stage in recipe.stages:
+        cfg = trainer.TrainConfig(**recipes.settings_of(recipe, stage.name), out="runs/x", resume=False)
+        assert cfg.steps == stage.steps
+
+
+def test_a_small_trainer_runs_a_recipe_and_its_card_names_the_recipe_and_stage(tmp_path):
+    recipe_file = tmp_path / "tiny_classifier.py"
+    recipe_file.write_text("""from gan_core.recipes import Recipe, Stage
+recipe = Recipe("tiny-classifier", [Stage("short", 2, dict(schedule_steps=4)), Stage("on", 3)],
+                dict(width=4, feature_dim=8, batch_size=16, log_every=1), trainer="gan_core.classifier")
+""")
+    out, weights = tmp_path / "runs", tmp_path / "weights"
+    main(["--recipe", str(recipe_file), "--out", str(out), "--weights-dir", str(weights)])
+    card = json.loads((weights / "tiny-classifier.json").read_text())
+    assert card["recipe"] == {"name": "tiny-classifier", "stage": "on"} and card["steps"] == 3
+    assert card["training"]["schedule_steps"] == 4 and card["classifier"]["config"]["width"] == 4
+    assert json.loads((out / "recipe.json").read_text())["finished"] == ["short", "on"]
+    with pytest.raises(ValueError, match="no setting bf16"):  # a flag only gan_core.train has
+        main(["--recipe", str(recipe_file), "--out", str(tmp_path / "again"), "--bf16"])
 
 
 def test_an_unknown_recipe_lists_the_shipped_ones():
