@@ -7,6 +7,7 @@ its own cache at once, so ours are pruned after a few minutes.
 """
 import functools
 import logging
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -30,12 +31,14 @@ log = logging.getLogger("gan_studio")
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = ROOT / "examples"
 EXAMPLES = ("ladybird", "dandelions", "room")              # examples/NAME.jpg + examples/NAME_mask.png
-OUTPUT_DIR = Path(tempfile.gettempdir()) / "gan-studio"    # one fresh file per result
+GRADIO_CACHE = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
+OUTPUT_DIR = GRADIO_CACHE / "gan-studio"  # one fresh file per result, inside Gradio's cache: served, not copied
 OUTPUT_MAX_AGE_S = 600                  # Gradio has copied a returned file into its own cache long before this
 PRUNE_EVERY_S = 60                      # the playground writes a picture 5 times a second: look once a minute
 
 MAX_FILE_SIZE = "150mb"                 # Gradio refuses larger uploads before our code runs; the editor sends
                                         # the photo re-encoded as RGBA PNG, ~2-3 bytes a pixel: 40 MP fits
+NO_PHOTO = "Please upload a photo first (or click one of the examples)."
 MAX_PIXELS = io_checks.MAX_PIXELS       # 40 MP; Pillow itself refuses twice that while decoding
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS     # so a decompression bomb never reaches numpy
 
@@ -168,13 +171,27 @@ def painted_mask(layers, shape: tuple[int, int] | None = None) -> tuple[np.ndarr
     return painted, notes
 
 
+def is_blank(background) -> bool:
+    """True for an editor's empty canvas: one flat colour that is fully transparent or pure white.
+
+    An editor that lost its photo still sends a background (its bare canvas); filling it would "succeed"
+    on nothing.
+    """
+    array = np.asarray(background)
+    if array.ndim == 3 and array.shape[2] == 4 and not array[..., 3].any():
+        return True
+    flat = array.reshape(-1, *array.shape[2:])
+    return bool(array.size) and bool((flat == flat[0]).all()) and bool((flat[0][..., :3] == 255).all())
+
+
 def read_editor(value: dict | None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
     """The ImageEditor's value -> (photo HxWx3 uint8, painted mask HxW bool or None, notes for the user).
 
-    The photo is the untouched background; the mask is where any drawing layer has alpha > 0.
+    The photo is the untouched background; the mask is where any drawing layer has alpha > 0. No photo,
+    or the editor's bare canvas, is refused with a message.
     """
-    if not value or value.get("background") is None:
-        raise gr.Error("Please upload a photo first (or click one of the examples).")
+    if not value or value.get("background") is None or is_blank(value["background"]):
+        raise gr.Error(NO_PHOTO)
     photo = read_photo(value["background"])
     painted, notes = painted_mask(value.get("layers"), photo.shape[:2])
     return photo, painted, notes
@@ -198,19 +215,23 @@ def read_mask(mask, shape: tuple[int, int]) -> tuple[np.ndarray, list[str]]:
 
 
 def save_image(image: np.ndarray, stem: str, compress_level: int = 3, webp: bool = False) -> str:
-    """Write an RGB array to a new, uniquely named lossless file in OUTPUT_DIR and return its path.
+    """Write an RGB(A) array to a new, uniquely named lossless file in OUTPUT_DIR and return its path.
 
     PNG by default; compress_level trades file size for time (1 for pictures only shown on the page).
     webp=True: lossless WebP, half the bytes of a PNG in ~20 ms, for the playground's live view.
     """
+    if webp:
+        return save_file(Image.fromarray(image), stem, ".webp", format="WEBP", lossless=True, method=0)
+    return save_file(Image.fromarray(image), stem, ".png", format="PNG", compress_level=compress_level)
+
+
+def save_file(image: Image.Image, stem: str, suffix: str, **options) -> str:
+    """Write a PIL image to a new file in OUTPUT_DIR (Image.save options) and return its path."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     prune_outputs_now_and_then()
-    handle, path = tempfile.mkstemp(prefix=f"{stem}-", suffix=".webp" if webp else ".png", dir=OUTPUT_DIR)
+    handle, path = tempfile.mkstemp(prefix=f"{stem}-", suffix=suffix, dir=OUTPUT_DIR)
     with open(handle, "wb") as out:
-        if webp:
-            Image.fromarray(image).save(out, format="WEBP", lossless=True, method=0)
-        else:
-            Image.fromarray(image).save(out, format="PNG", compress_level=compress_level)
+        image.save(out, **options)
     return path
 
 
