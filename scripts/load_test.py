@@ -158,7 +158,7 @@ def client_session(url: str, index: int, requests: int, photo_path: Path, mask_p
         started = time.perf_counter()
         try:
             job = client.submit(handle_file(str(photo_path)), handle_file(str(mask_path)), api_name="/inpaint")
-            path = job.result(timeout=timeout)
+            path, _notes = job.result(timeout=timeout)
             error = check_result(path, photo, keep)
         except Exception as failure:
             error = f"{type(failure).__name__}: {failure}"
@@ -178,7 +178,7 @@ def main() -> int:
     try:
         from gradio_client import Client, handle_file
         warm = Client(url, verbose=False).predict(handle_file(str(photo_path)), handle_file(str(mask_path)),
-                                                  api_name="/inpaint")  # loads the model; not timed
+                                                  api_name="/inpaint")[0]  # loads the model; not timed
         if (problem := check_result(warm, photo, keep)) is not None:
             failures.append(f"warm-up: {problem}")
         print(f"{args.clients} clients x {args.requests} requests to {url}inpaint ...", flush=True)
