@@ -12,6 +12,7 @@ Why not upload straight into gr.ImageEditor:
 So a photo arrives through a plain upload box (handed over unprocessed, as the user's file), is kept
 whole per browser session (gr.State), and the editor is given its display copy.
 """
+import os
 from dataclasses import dataclass
 
 import gradio as gr
@@ -22,7 +23,9 @@ from gan_core import image_modes, inference, io_checks
 from studio.common import (EXAMPLES_DIR, MAX_PIXELS, NO_PHOTO, friendly_errors, is_blank, log, save_file,
                            save_image)
 
-DISPLAY_SIDE = 2048                     # the editor's copy: a long side of at most this many pixels
+# The editor's copy, longest side in px: its canvas is drawn in software on CPU-only machines and every
+# stroke and Fill export costs in proportion; 1024 px is about what a screen shows of it anyway.
+DISPLAY_SIDE = int(os.environ.get("GAN_STUDIO_DISPLAY_SIDE", 1024))
 BRUSH_COLOUR = ("#ff00c8", 0.6)         # see-through magenta: the photo stays visible under the strokes
 KEPT_MODES = image_modes.OWN_MODES + image_modes.CONVERTED_MODES + tuple(image_modes.OPENED_AS)
 
@@ -217,8 +220,10 @@ def photo_input(label: str, elem_id: str) -> PhotoInput:
     upload = gr.Image(label="Your photo: drop it here or click to choose (it opens in the editor below)",
                       elem_id=f"{elem_id}-upload", type="filepath", sources=("upload", "clipboard"),
                       height=140, buttons=[])
+    # format="webp": the editor exports its layers ~3x faster than as PNG; its background is only a view
+    # (the kept original is what is filled) and a stroke's alpha survives (tests/test_browser.py).
     editor = gr.ImageEditor(
-        label=label, elem_id=elem_id, type="numpy", image_mode="RGBA", format="png", sources=(),
+        label=label, elem_id=elem_id, type="numpy", image_mode="RGBA", format="webp", sources=(),
         brush=gr.Brush(colors=[BRUSH_COLOUR], color_mode="fixed", default_size="auto"),
         eraser=gr.Eraser(default_size="auto"), layers=False, transforms=(), height=560, canvas_size=(256, 256))
     original = gr.State(None, time_to_live=3600)  # a session's photo is let go an hour after its last use

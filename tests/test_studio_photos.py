@@ -52,19 +52,21 @@ def test_fill_and_evaluate_on_a_blank_canvas_say_there_is_no_photo():
 def test_a_big_photo_is_shown_small_and_filled_at_full_size(tmp_path):
     big = Image.fromarray(np.resize(photo(300, 400), (3000, 4000, 3)).astype(np.uint8))
     value, original = photos.load_upload({"path": saved(big, tmp_path, "big.jpg", quality=92)})
-    assert original.display_size == (2048, 1536) and original.image.size == (4000, 3000)
+    side = photos.DISPLAY_SIDE
+    assert original.display_size == (side, side * 3 // 4) and original.image.size == (4000, 3000)
     assert value["background"] == original.display_path
-    strokes = box_mask((1536, 2048), 700, 900, 760, 1100)             # drawn on the display copy
+    top, right = side // 3, side // 2                                   # a box drawn on the display copy
+    strokes = box_mask((side * 3 // 4, side), top, side // 3, top + 30, right)
     editor = shown_editor(original, strokes)
     (before, after), download, *_, status = inpaint.fill(editor, None, 0, tasks.TELEA.label, None, False,
                                                          original)
-    assert Image.open(after).size == (2048, 1536) and before == original.display_path
+    assert Image.open(after).size == original.display_size and before == original.display_path
     result, upload = np.asarray(Image.open(download)), np.asarray(original.image)
     assert result.shape == (3000, 4000, 3) and "4000x3000" in status
     changed = (result != upload).any(axis=2)
     rows, cols = np.nonzero(changed)
-    scale = 4000 / 2048
-    assert abs(rows.min() - 700 * scale) < 4 and abs(cols.max() - 1100 * scale) < 4, "strokes scaled to the photo"
+    scale = 4000 / side
+    assert abs(rows.min() - top * scale) < 4 and abs(cols.max() + 1 - right * scale) < 4, "strokes scaled up"
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "LA", "L", "I;16"])
