@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from gan_core import image_modes, inference, io_checks
-from studio.common import (EXAMPLES_DIR, MAX_PIXELS, NO_PHOTO, friendly_errors, is_blank, log, save_file,
+from studio.common import (EXAMPLES_DIR, MAX_PIXELS, NO_PHOTO, friendly_errors, is_blank, refusal, save_file,
                            save_image)
 
 # The editor's copy, longest side in px: its canvas is drawn in software on CPU-only machines and every
@@ -90,8 +90,7 @@ def load_upload(payload):
     try:
         original = keep(open_original(path))
     except io_checks.ImageCheckError as error:
-        log.info("upload refused: %s", error)  # one line: a refused upload is not a server error
-        raise gr.Error(str(error)) from None
+        raise refusal("upload refused", str(error)) from None
     return editor_value(original), original
 
 

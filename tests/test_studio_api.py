@@ -295,3 +295,12 @@ def test_upload_over_the_file_size_limit_is_refused(client, tmp_path):
 def test_queue_still_serves_after_the_errors(client):
     result = load(inpaint(client, EXAMPLES / "room.jpg", EXAMPLES / "room_mask.png", 4, "GAN", TEST_MODEL))
     assert result.shape == load(EXAMPLES / "room.jpg").shape
+
+
+def test_the_mcp_server_lists_inpaint_and_restore_with_their_docstrings():
+    """With gradio[mcp] installed, app.py is also an MCP server; agents read this tool list."""
+    pytest.importorskip("mcp")
+    tools = httpx.get(start_app() + "gradio_api/mcp/schema", timeout=30).json()
+    described = {tool["name"]: tool["description"] for tool in tools}
+    assert "inpaint_api" in described and "restore_api" in described
+    assert "used exactly as given" in described["inpaint_api"] and "sr2" in described["restore_api"]
