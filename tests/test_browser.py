@@ -172,3 +172,15 @@ def test_fill_without_a_photo_says_so(page):
     page.get_by_role("button", name="Fill", exact=True).click()
     page.get_by_text("Please upload a photo first").first.wait_for(timeout=30_000)
     assert page.get_by_text("px photo in", exact=False).count() == 0
+
+
+def test_the_learn_tabs_loss_charts_draw_lines_once_training_starts(page):
+    """The playground's loss and D(x) / D(G(z)) charts draw their curves, not only axes (Vega's SVG lines)."""
+    page.reload()
+    page.get_by_role("tab", name="Learn").click()
+    page.get_by_role("button", name="Train ▶").click()
+    page.wait_for_function("""() => [...document.querySelectorAll('.vega-embed')].slice(0, 2).every(plot =>
+        [...plot.querySelectorAll('g.mark-line path')].some(line => line.getBBox().width > 50
+                                                              && (line.getAttribute('d') || '').length > 100))""",
+                           timeout=60_000)
+    page.get_by_role("button", name="Pause").click()
