@@ -13,6 +13,7 @@ import gradio as gr
 
 from studio import api, evaluate, inpaint, learn, restore
 from studio.common import EXAMPLES_DIR, MAX_FILE_SIZE, prune_on_a_schedule
+from studio.i18n import I18N, t
 
 TABS = (("Inpaint", "inpaint", inpaint), ("Evaluate", "evaluate", evaluate), ("Learn", "learn", learn),
         ("Restore", "restore", restore))   # (title, id, module with build())
@@ -21,11 +22,10 @@ TABS = (("Inpaint", "inpaint", inpaint), ("Evaluate", "evaluate", evaluate), ("L
 def build_demo() -> gr.Blocks:
     """The whole studio: one tab per job, and the endpoints for scripts."""
     with gr.Blocks(title="GAN Restoration Studio", delete_cache=(600, 3600)) as demo:
-        gr.Markdown("# GAN Restoration Studio\nRepair a photo with a generative adversarial network, compare it "
-                    "with classical methods, and see what its critic thinks.")
+        gr.Markdown(t("title"))
         with gr.Tabs():
             for title, tab_id, module in TABS:
-                with gr.Tab(title, id=tab_id):
+                with gr.Tab(t(f"tab_{tab_id}"), id=tab_id):
                     module.build()
         api.build()
     demo.queue(default_concurrency_limit=2, max_size=64)
@@ -46,7 +46,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     build_demo().launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
-                        max_file_size=MAX_FILE_SIZE, allowed_paths=[str(EXAMPLES_DIR)], mcp_server=has_mcp())
+                        max_file_size=MAX_FILE_SIZE, allowed_paths=[str(EXAMPLES_DIR)], mcp_server=has_mcp(),
+                        i18n=I18N)
 
 
 if __name__ == "__main__":

@@ -240,7 +240,7 @@ def save_image(image: np.ndarray, stem: str, compress_level: int = 3, webp: bool
 def save_file(image: Image.Image, stem: str, suffix: str, **options) -> str:
     """Write a PIL image to a new file in OUTPUT_DIR (Image.save options) and return its path."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    prune_outputs_now_and_then()
+    prune_outputs_now_and_then(room=image.width * image.height * len(image.getbands()) * 2)  # >= the file
     handle, path = tempfile.mkstemp(prefix=f"{stem}-", suffix=suffix, dir=OUTPUT_DIR)
     with open(handle, "wb") as out:
         image.save(out, **options)
@@ -297,14 +297,13 @@ def cap_cache(cap: int | None = None) -> int:
 _last_prune = [0.0]
 
 
-def prune_outputs_now_and_then() -> None:
-    """prune_outputs at most once every PRUNE_EVERY_S seconds; the cache cap, at every new file."""
+def prune_outputs_now_and_then(room: int = 0) -> None:
+    """prune_outputs at most once every PRUNE_EVERY_S seconds; at every new file, make `room` bytes under the cap."""
     now = time.time()
     if now - _last_prune[0] >= PRUNE_EVERY_S:
         _last_prune[0] = now
         prune_outputs(now)
-    else:
-        cap_cache()
+    cap_cache(max(0, CACHE_CAP_BYTES - room))
 
 
 def prune_on_a_schedule() -> threading.Thread:

@@ -7,9 +7,10 @@ from PIL import Image
 
 from gan_core import io_checks, masks, metrics
 from studio.common import EXAMPLES, friendly_errors, save_image, show, warn, with_notes
+from studio.i18n import t
 from studio.inpaint import MIN_GAN_SIDE, Fill, methods_for, run_method
-from studio.photos import open_example, photo_input, read_shown_photo
 from studio.models import model_picker
+from studio.photos import open_example, photo_input, read_shown_photo
 
 EVALUATE_MAX_SIDE = 1024                # Evaluate works on a copy this size, so the numbers come quickly
 RANDOM_MASKS = {"Random small mask (2-10%)": "small", "Random medium mask (10-30%)": "medium",
@@ -88,7 +89,7 @@ def build() -> None:
                 "fills the hole with every method, and measures each fill against the original.")
     with gr.Row():
         with gr.Column(scale=3):
-            photo = photo_input("Intact photo (draw on it only if you choose your own mask)", "evaluate-editor")
+            photo = photo_input(t("editor_evaluate"), "evaluate-editor")
         with gr.Column(scale=2):
             mask_source = gr.Radio(list(RANDOM_MASKS) + [MY_DRAWING], value="Random medium mask (10-30%)",
                                    label="Mask")

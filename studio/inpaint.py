@@ -12,8 +12,9 @@ from PIL import Image
 
 from gan_core import classical, image_modes, inference, masks, tasks
 from studio.common import EXAMPLES, friendly_errors, gpu, guard_uploads, read_mask, save_image, show, warn, with_notes
-from studio.photos import Original, describe_mode, open_example, photo_and_strokes, photo_input, save_photo
+from studio.i18n import t
 from studio.models import available_models, check_model, model_picker
+from studio.photos import Original, describe_mode, open_example, photo_and_strokes, photo_input, save_photo
 
 INPAINT = tasks.get("inpaint")
 METHODS = tuple(method.label for method in INPAINT.methods)   # what the Method radio and the API take
@@ -261,37 +262,30 @@ def compare(editor: dict | None, uploaded_mask, grow: float, model: str | None, 
 
 def build() -> None:
     """The Inpaint tab's components and events, inside the current gr.Tab."""
-    gr.Markdown("Upload or paste a photo (or click an example below), choose the **Brush** and paint over "
-                "what should disappear, then press **Fill**. Unpainted pixels come back exactly as they "
-                "were, at full resolution.")
+    gr.Markdown(t("inpaint_intro"))
     with gr.Row():
         with gr.Column(scale=3):
-            photo = photo_input("Photo: paint over what to remove", "inpaint-editor")
-            with gr.Accordion("Or upload a mask (white = fill, used exactly as given)", open=False):
+            photo = photo_input(t("editor_inpaint"), "inpaint-editor")
+            with gr.Accordion(t("mask_upload"), open=False):
                 uploaded_mask = guard_uploads(gr.Image(
                     label="Mask image, same size as the photo; white = fill", type="pil", image_mode=None,
                     sources=("upload", "clipboard"), height=200))
         with gr.Column(scale=2):
-            method = gr.Radio(list(METHODS), value=tasks.GAN.label, label="Method",
-                              info="GAN = the trained network; Telea and Navier-Stokes = classical OpenCV fills")
+            method = gr.Radio(list(METHODS), value=tasks.GAN.label, label=t("method"), info=t("method_info"))
             model = model_picker("model_card", "models")
-            grow = gr.Slider(0, 32, value=DEFAULT_GROW, step=1, label="Grow brush strokes (pixels)",
-                             info="Covers the soft edges of the strokes, so no halo is left around the fill; "
-                                  "an uploaded mask is used exactly")
-            show_critic = gr.Checkbox(False, label="What the critic sees",
-                                      info="Overlay the discriminator's verdict on the GAN's result")
-            fill_button = gr.Button("Fill", variant="primary")
-            compare_button = gr.Button("Compare all methods")
+            grow = gr.Slider(0, 32, value=DEFAULT_GROW, step=1, label=t("grow"), info=t("grow_info"))
+            show_critic = gr.Checkbox(False, label=t("critic"), info=t("critic_info"))
+            fill_button = gr.Button(t("fill"), variant="primary")
+            compare_button = gr.Button(t("compare"))
     example_name = gr.Textbox(visible=False)
     gr.Examples([[name] for name in EXAMPLES], inputs=[example_name], outputs=[photo.editor, photo.original],
                 fn=open_example, run_on_click=True, cache_examples=False,
                 example_labels=[name.capitalize() for name in EXAMPLES],
-                label="Examples: photo and mask ready, press Fill", api_visibility="private")
+                label=t("examples_inpaint"), api_visibility="private")
     status = gr.Markdown()
-    download = gr.DownloadButton("Download the result (full resolution, the photo's own format)",
-                                 interactive=False, elem_id="download-result")
+    download = gr.DownloadButton(t("download"), interactive=False, elem_id="download-result")
     with gr.Row(equal_height=False):
-        before_after = gr.ImageSlider(label="Before / after (drag the handle)", type="filepath", format="png",
+        before_after = gr.ImageSlider(label=t("before_after"), type="filepath", format="png",
                                       max_height=640)
         with gr.Column(visible=False) as critic_column:
             critic = gr.Image(label="What the critic sees: red = looks fake, green = looks real",

@@ -6,6 +6,7 @@ import gradio as gr
 from gan_core import inference
 from gan_core import weights as weights_lib
 from studio.common import on_page_load
+from studio.i18n import t
 
 MODEL_ENV = "GAN_STUDIO_MODEL"          # names the default model (the tests use the tiny one)
 
@@ -117,9 +118,9 @@ def model_picker(card_api_name: str, load_api_name: str) -> gr.Dropdown:
     Filled when the page is built and again on every page load, so a newly exported model appears.
     """
     choices, default = model_choices()
-    dropdown = gr.Dropdown(label="GAN model", choices=choices, value=default, interactive=True)
+    dropdown = gr.Dropdown(label=t("model"), choices=choices, value=default, interactive=True)
     summary = gr.Markdown(model_summary(default))
-    with gr.Accordion("Technical details (the model card)", open=False):
+    with gr.Accordion(t("model_details"), open=False):
         facts = gr.Markdown(model_facts(default))
     dropdown.change(model_texts, dropdown, [summary, facts], api_name=card_api_name, queue=False)
     on_page_load(model_dropdown_update, None, [dropdown, summary, facts], api_name=load_api_name, queue=False)

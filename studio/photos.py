@@ -22,6 +22,7 @@ from PIL import Image
 from gan_core import image_modes, inference, io_checks
 from studio.common import (EXAMPLES_DIR, MAX_PIXELS, NO_PHOTO, friendly_errors, is_blank, refusal, save_file,
                            save_image)
+from studio.i18n import t
 
 # The editor's copy, longest side in px: its canvas is drawn in software on CPU-only machines and every
 # stroke and Fill export costs in proportion; 1024 px is about what a screen shows of it anyway.
@@ -216,7 +217,7 @@ def photo_input(label: str, elem_id: str) -> PhotoInput:
 
     The editor's elem_id is `elem_id`; the upload box's is `elem_id` + "-upload".
     """
-    upload = gr.Image(label="Your photo: drop it here or click to choose (it opens in the editor below)",
+    upload = gr.Image(label=t("upload"),
                       elem_id=f"{elem_id}-upload", type="filepath", sources=("upload", "clipboard"),
                       height=140, buttons=[])
     # format="webp": the editor exports its layers ~3x faster than as PNG; its background is only a view
