@@ -2,6 +2,8 @@
 
     python scripts/load_test.py                       # 16 clients x 5 requests, the tiny test model
     python scripts/load_test.py --model inpaint-photo --clients 8 --requests 3
+    python scripts/load_test.py --clients 0           # bytes written per request: /inpaint, /restore, /fill
+    python scripts/load_test.py --flood 50 --cache-mb 300   # 50 large sr2 requests: disk stays under the cap
 
 Starts `python app.py` on a free loopback port (never anything but 127.0.0.1), sends the same 512x512
 photo and mask from every client (identical requests are what trip Gradio's cache race, see
@@ -36,6 +38,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--model", default="inpaint-tiny-test", help="model the server uses by default")
     parser.add_argument("--request-timeout", type=float, default=300.0, help="seconds for one request")
     parser.add_argument("--time-limit", type=float, default=900.0, help="seconds for the whole run")
+    parser.add_argument("--flood", type=int, default=0,
+                        help="instead: send this many large /restore sr2 requests and watch the disk stay capped")
+    parser.add_argument("--cache-mb", type=float, default=1024, help="the server's cap on temporary files")
     return parser.parse_args()
 
 
@@ -49,10 +54,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(model: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(model: str, log_path: Path, cache: Path | None = None,
+                 cache_mb: float = 1024) -> tuple[subprocess.Popen, str]:
+    """app.py on a free port; with `cache`, its temporary files go there (GRADIO_TEMP_DIR), capped at cache_mb."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "GAN_STUDIO_MODEL": model, "GRADIO_ANALYTICS_ENABLED": "False"}
+           "GAN_STUDIO_MODEL": model, "GRADIO_ANALYTICS_ENABLED": "False", "GAN_STUDIO_CACHE_MB": str(cache_mb)}
+    if cache is not None:
+        env["GRADIO_TEMP_DIR"] = str(cache)
     log = open(log_path, "w")
     server = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=log,
                               stderr=subprocess.STDOUT)
@@ -158,7 +167,7 @@ def client_session(url: str, index: int, requests: int, photo_path: Path, mask_p
         started = time.perf_counter()
         try:
             job = client.submit(handle_file(str(photo_path)), handle_file(str(mask_path)), api_name="/inpaint")
-            path = job.result(timeout=timeout)
+            path, _notes = job.result(timeout=timeout)
             error = check_result(path, photo, keep)
         except Exception as failure:
             error = f"{type(failure).__name__}: {failure}"
@@ -166,8 +175,90 @@ def client_session(url: str, index: int, requests: int, photo_path: Path, mask_p
     return outcomes
 
 
+# ----------------------------------------------------------------------------------------------------
+# Disk: bytes written per request, and a flood that must stay under the cap
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def bytes_per_request(url: str, cache: Path, photo_path: Path, mask_path: Path) -> dict[str, int]:
+    """Growth of the server's temporary folder for one request to each main endpoint (after a warm-up)."""
+    from gradio_client import Client, handle_file
+    client = Client(url, verbose=False)
+    editor = {"background": handle_file(str(photo_path)), "layers": [handle_file(str(mask_path))],
+              "composite": None}
+    calls = {"/inpaint": lambda: client.predict(handle_file(str(photo_path)), handle_file(str(mask_path)),
+                                                api_name="/inpaint"),
+             "/restore": lambda: client.predict(handle_file(str(photo_path)), "sr2", "bicubic", 0,
+                                                api_name="/restore"),
+             "/fill": lambda: client.predict(editor, None, 4, "GAN", None, False, api_name="/fill")}
+    written = {}
+    for name, call in calls.items():
+        before = folder_bytes(cache)
+        call()
+        written[name] = folder_bytes(cache) - before
+    return written
+
+
+def flood(url: str, cache: Path, work: Path, count: int, cap_bytes: int) -> tuple[int, list[str]]:
+    """`count` large sr2 requests (4 at a time), sampling the temporary folder's size; (peak bytes, errors)."""
+    from gradio_client import Client, handle_file
+    rng = np.random.default_rng(1)
+    noisy = work / "large-noisy.jpg"  # noise: compresses badly, so the 2x PNG is as large as it gets
+    Image.fromarray(rng.integers(0, 256, (1500, 2000, 3), dtype=np.uint8)).save(noisy, quality=95)
+    peak, stop = [0], threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            peak[0] = max(peak[0], folder_bytes(cache))
+            time.sleep(0.2)
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    errors = []
+
+    def one(index):
+        try:
+            Client(url, verbose=False).predict(handle_file(str(noisy)), "sr2", "bicubic", 0, api_name="/restore")
+        except Exception as error:  # noqa: BLE001 - report every failure, go on
+            errors.append(f"flood request {index}: {type(error).__name__}: {error}")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(one, range(count)))
+    stop.set()
+    watcher.join()
+    return max(peak[0], folder_bytes(cache)), errors
+
+
+def main_disk(args) -> int:
+    work = Path(tempfile.mkdtemp(prefix="gan-studio-disk-"))
+    cache = work / "cache"
+    photo_path, mask_path, _, _ = make_inputs(work)
+    server, url = start_server(args.model, work / "server.log", cache, args.cache_mb)
+    try:
+        written = bytes_per_request(url, cache, photo_path, mask_path)
+        for name, size in written.items():
+            print(f"{name:9s} wrote {size / 1e6:6.2f} MB for one {SIDE}x{SIDE} request")
+        if not args.flood:
+            return 0
+        cap = int(args.cache_mb * 2**20)
+        print(f"flood: {args.flood} sr2 requests of a 2000x1500 noisy JPEG, cache cap {args.cache_mb:.0f} MB ...",
+              flush=True)
+        peak, errors = flood(url, cache, work, args.flood, cap)
+        for error in errors:
+            print(f"FAILED {error}")
+        # uploads Gradio is still receiving are not ours to delete: allow one per worker above the cap
+        print(f"temporary files peaked at {peak / 2**20:.0f} MiB (cap {cap / 2**20:.0f} MiB)")
+        return 1 if errors or peak > cap + 4 * 6 * 2**20 else 0
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
 def main() -> int:
     args = parse_args()
+    if args.flood or args.clients == 0:
+        return main_disk(args)
     work = Path(tempfile.mkdtemp(prefix="gan-studio-load-"))
     photo_path, mask_path, photo, mask = make_inputs(work)
     keep = outside_box(mask, GROW + 1)
@@ -178,7 +269,7 @@ def main() -> int:
     try:
         from gradio_client import Client, handle_file
         warm = Client(url, verbose=False).predict(handle_file(str(photo_path)), handle_file(str(mask_path)),
-                                                  api_name="/inpaint")  # loads the model; not timed
+                                                  api_name="/inpaint")[0]  # loads the model; not timed
         if (problem := check_result(warm, photo, keep)) is not None:
             failures.append(f"warm-up: {problem}")
         print(f"{args.clients} clients x {args.requests} requests to {url}inpaint ...", flush=True)

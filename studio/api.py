@@ -1,50 +1,70 @@
 """Endpoints for scripts, with no place on the page: /inpaint takes a photo and a mask file, /restore a photo.
 
     from gradio_client import Client, handle_file
-    Client("http://127.0.0.1:7860/").predict(handle_file("photo.jpg"), handle_file("mask.png"), api_name="/inpaint")
+    client = Client("http://127.0.0.1:7860/")
+    path, notes = client.predict(handle_file("photo.png"), handle_file("mask.png"), api_name="/inpaint")
+    path, notes = client.predict(handle_file("photo.jpg"), "sr2", api_name="/restore")
 
-Each returns the path of a full-size PNG; they run the same code as the Inpaint and Restore tabs.
+Each returns two outputs: the path of the full-size result, and the notes and warnings for the caller as
+text (one per line; empty when there is nothing to say), since gr.Warning toasts never reach predict().
+They run the same code as the Inpaint and Restore tabs.
 """
 import gradio as gr
 
 from gan_core import tasks
 from studio.common import friendly_errors, guard_uploads, read_mask, read_photo, save_image, warn
-from studio.inpaint import DEFAULT_GROW, METHODS, prepare_hole, run_method
+from studio.inpaint import METHODS, grow_mask, hole_notes, photo_shape, run_method
+from studio.photos import open_original, save_photo
 from studio.restore import conversion_notes, restore_method_choices, run_restore
 
 
 @friendly_errors
-def inpaint_api(image, mask, grow: float = DEFAULT_GROW, method: str = tasks.GAN.label, model: str = "") -> str:
-    """/inpaint: a photo and a mask image (white = fill) -> path of the filled full-size PNG.
+def inpaint_api(image, mask, grow: float = 0, method: str = tasks.GAN.label, model: str = "") -> tuple[str, str]:
+    """Fill the white part of a mask in a photo; returns (path of the filled photo, notes).
 
-    An empty mask returns the photo unchanged; a mask of another size is stretched to the photo's size.
-    method: GAN, Telea or Navier-Stokes. model: a name in weights/ (empty = the default).
+    image: the photo, in any mode; the result comes back in the same mode and bit depth (L, LA, RGB, RGBA,
+    16-bit I;16; a palette photo as RGB or RGBA), as PNG (TIFF for 32-bit, float and CMYK photos), with its
+    ICC profile and EXIF. Every value outside the mask is returned exactly as it came.
+    mask: an image, white (or opaque, for a transparent PNG) = fill; used exactly as given. A mask of
+    another size is stretched to the photo's size (with a note); an empty mask fills nothing (with a note,
+    and the photo is returned as it came).
+    grow: pixels to grow the mask by before filling (default 0: exactly as given; the Inpaint tab's brush
+    strokes are grown by 4 to cover their soft edges).
+    method: GAN, Telea, Navier-Stokes, FSR or PatchMatch. model: a name in weights/ (empty = the default).
+    notes: warnings for the caller, one per line (mask stretched, hole very large ...), or "".
     """
-    photo = read_photo(image)
+    if image is None:
+        raise gr.Error("Please upload a photo (the image input is empty).")
+    photo = open_original(image)
     if mask is None:
         raise gr.Error("Please send a mask image too (white = fill).")
-    filled, notes = read_mask(mask, photo.shape[:2])
+    shape = photo_shape(photo)
+    filled, notes = read_mask(mask, shape)
     if not filled.any():
-        warn(notes + ["The mask is empty (no white pixels); the photo is returned unchanged."])
-        return save_image(photo, "unchanged")
-    hole, more = prepare_hole(filled, grow)
-    warn(notes + more)
+        notes.append("The mask is empty (no white pixels); the photo is returned unchanged.")
+        warn(notes)
+        return save_photo(photo, "unchanged"), "\n".join(notes)
+    hole = grow_mask(filled, grow)
+    notes += hole_notes(hole)
+    warn(notes)
     result = run_method(method, photo, hole, model or None)
-    return save_image(result.image, f"filled-{method.lower()}")
+    return save_photo(result.photo, f"filled-{result.method.lower()}"), "\n".join(notes)
 
 
 @friendly_errors
-def restore_api(image, task: str = "denoise", method: str = tasks.GAN.name, noise_sigma: float = 0) -> str:
-    """/restore: a photo -> path of the denoised or enlarged full-size PNG.
+def restore_api(image, task: str = "denoise", method: str = tasks.GAN.name, noise_sigma: float = 0) -> tuple[str, str]:
+    """Denoise or enlarge a photo; returns (path of the full-size PNG, notes).
 
     task: denoise, sr2 or sr4 (2x / 4x larger). method: gan, or a classical one: nlmeans or blur (denoise),
     bicubic or lanczos (sr2, sr4). noise_sigma: seeded Gaussian noise (0-50 on 0-255) added first, to try a
     denoiser on a clean photo.
+    notes: warnings for the caller, one per line (transparency flattened, 16 bits read at 8 ...), or "".
     """
     photo = read_photo(image)
-    warn(conversion_notes(image))
+    notes = conversion_notes(image)
+    warn(notes)
     result = run_restore(photo, task, method, noise_sigma)
-    return save_image(result.image, f"{task}-{result.method}")
+    return save_image(result.image, f"{task}-{result.method}"), "\n".join(notes)
 
 
 def restore_method_names() -> list[str]:
@@ -58,12 +78,13 @@ def build() -> None:
     with gr.Column(visible=False):
         image = guard_uploads(gr.Image(type="pil", image_mode=None, label="image"))
         mask = guard_uploads(gr.Image(type="pil", image_mode=None, label="mask (white = fill)"))
-        grow = gr.Number(DEFAULT_GROW, precision=0, label="grow (pixels)")
+        grow = gr.Number(0, precision=0, label="grow (pixels; 0 = the mask exactly as given)")
         method = gr.Radio(list(METHODS), value=tasks.GAN.label, label="method")
         model = gr.Textbox("", label="model (a name in weights/; empty = the default)")
-        filled = gr.Image(type="filepath", format="png", label="filled")
+        filled = gr.File(label="filled (the photo's own mode and depth)")
+        inpaint_notes = gr.Textbox(label="notes")
         trigger = gr.Button("inpaint")
-    trigger.click(inpaint_api, [image, mask, grow, method, model], filled, api_name="inpaint")
+    trigger.click(inpaint_api, [image, mask, grow, method, model], [filled, inpaint_notes], api_name="inpaint")
 
     with gr.Column(visible=False):
         photo = guard_uploads(gr.Image(type="pil", image_mode=None, label="image"))
@@ -72,6 +93,8 @@ def build() -> None:
                                   label="method (gan; classical: nlmeans or blur for denoise, bicubic or lanczos "
                                         "for sr2, sr4)")
         noise_sigma = gr.Number(0, label="noise_sigma (seeded Gaussian noise added first, 0-50 on 0-255)")
-        restored = gr.Image(type="filepath", format="png", label="restored")
+        restored = gr.File(label="restored (PNG)")
+        restore_notes = gr.Textbox(label="notes")
         restore_trigger = gr.Button("restore")
-    restore_trigger.click(restore_api, [photo, task, restore_method, noise_sigma], restored, api_name="restore")
+    restore_trigger.click(restore_api, [photo, task, restore_method, noise_sigma], [restored, restore_notes],
+                          api_name="restore")

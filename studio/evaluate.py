@@ -6,9 +6,11 @@ import pandas as pd
 from PIL import Image
 
 from gan_core import io_checks, masks, metrics
-from studio.common import EXAMPLES, EXAMPLES_DIR, friendly_errors, read_editor, save_image, show, warn, with_notes
-from studio.inpaint import MIN_GAN_SIDE, Fill, methods_for, photo_editor, run_method
+from studio.common import EXAMPLES, friendly_errors, save_image, show, warn, with_notes
+from studio.i18n import t
+from studio.inpaint import MIN_GAN_SIDE, Fill, methods_for, run_method
 from studio.models import model_picker
+from studio.photos import open_example, photo_input, read_shown_photo
 
 EVALUATE_MAX_SIDE = 1024                # Evaluate works on a copy this size, so the numbers come quickly
 RANDOM_MASKS = {"Random small mask (2-10%)": "small", "Random medium mask (10-30%)": "medium",
@@ -21,7 +23,7 @@ SCORE_COLUMNS = ("Method", "PSNR hole (dB)", "PSNR whole (dB)", "SSIM around hol
 @friendly_errors
 def evaluate(editor: dict | None, mask_source: str, seed: float, model: str | None, progress=gr.Progress()):
     """"Evaluate": (gallery of the hole and each fill, table of numbers, summary Markdown)."""
-    photo, painted, notes = read_editor(editor)
+    photo, painted, notes = read_shown_photo(editor)
     if min(photo.shape[:2]) < MIN_GAN_SIDE:
         raise gr.Error(f"Please use a photo of at least {MIN_GAN_SIDE}x{MIN_GAN_SIDE} px for the evaluation.")
     photo, painted, scaled = shrink_for_evaluation(photo, painted)
@@ -37,7 +39,7 @@ def evaluate(editor: dict | None, mask_source: str, seed: float, model: str | No
     warn(notes)
     gallery = [(save_image(show_hole(photo, hole), "evaluate-hole"), f"The hole: {hole.mean():.1%} of the photo")]
     rows = []
-    methods, _ = methods_for(photo)
+    methods, _ = methods_for(photo.shape)
     for index, method in enumerate(methods):
         progress(index / len(methods), desc=f"Filling with {method}")
         result = run_method(method, photo, hole, model)
@@ -87,19 +89,22 @@ def build() -> None:
                 "fills the hole with every method, and measures each fill against the original.")
     with gr.Row():
         with gr.Column(scale=3):
-            editor = photo_editor("Intact photo (draw on it only if you choose your own mask)", "evaluate-editor")
+            photo = photo_input(t("editor_evaluate"), "evaluate-editor")
         with gr.Column(scale=2):
             mask_source = gr.Radio(list(RANDOM_MASKS) + [MY_DRAWING], value="Random medium mask (10-30%)",
                                    label="Mask")
             seed = gr.Number(0, precision=0, label="Seed", info="The same seed draws the same random mask")
             model = model_picker("evaluate_model_card", "evaluate_models")
             evaluate_button = gr.Button("Evaluate", variant="primary")
-    gr.Examples([[str(EXAMPLES_DIR / f"{name}.jpg")] for name in EXAMPLES], inputs=[editor],
-                example_labels=[name.capitalize() for name in EXAMPLES], label="Example photos")
+    example_name = gr.Textbox(visible=False)
+    gr.Examples([[name] for name in EXAMPLES], inputs=[example_name], outputs=[photo.editor, photo.original],
+                fn=lambda name: open_example(name, with_mask=False), run_on_click=True, cache_examples=False,
+                example_labels=[name.capitalize() for name in EXAMPLES], label="Example photos",
+                api_visibility="private")
     summary = gr.Markdown()
     table = gr.Dataframe(headers=list(SCORE_COLUMNS), label="Scores against the original", interactive=False,
                          elem_id="evaluate-table")
     gallery = gr.Gallery(label="The hole and each method's fill", columns=4, height="auto", format="png",
                          object_fit="contain", visible=False)
     evaluate_button.click(show, None, gallery, api_visibility="private", queue=False).then(
-        evaluate, [editor, mask_source, seed, model], [gallery, table, summary], api_name="evaluate")
+        evaluate, [photo.editor, mask_source, seed, model], [gallery, table, summary], api_name="evaluate")

@@ -6,6 +6,7 @@ import gradio as gr
 from gan_core import inference
 from gan_core import weights as weights_lib
 from studio.common import on_page_load
+from studio.i18n import t
 
 MODEL_ENV = "GAN_STUDIO_MODEL"          # names the default model (the tests use the tiny one)
 
@@ -68,6 +69,30 @@ def model_facts(name: str | None) -> str:
     return "\n".join(lines)
 
 
+def model_summary(name: str | None) -> str:
+    """One plain sentence for someone who is not a programmer: what the model learned from, how it compares."""
+    if not name:
+        return "No GAN model is installed yet; the classical methods still work."
+    try:
+        card = weights_lib.read_card(inference.resolve_weights(name, "inpaint"))
+    except (FileNotFoundError, ValueError):
+        return f"The model `{name}` has no readable description."
+    data = card.get("data", {})
+    photos = f"{data['files']} photographs" if isinstance(data, dict) and data.get("files") else "photographs"
+    hours = card.get("wall_time_hours", 0)
+    sentence = (f"This network learned to fill holes from {photos}, in {hours:.0f} hours of practice on an "
+                "ordinary processor." if hours >= 1 else f"This network learned to fill holes from {photos}.")
+    methods = card.get("evaluation", {}).get("validation", {}).get("methods", {})
+    gan, classical = methods.get("gan", {}).get("medium"), [m.get("medium") for k, m in methods.items() if k != "gan"]
+    classical = [n for n in classical if n]
+    if gan and classical:
+        best = max(n["psnr_masked"] for n in classical)
+        verdict = "closer to the original" if gan["psnr_masked"] > best else "less close to the original"
+        sentence += (f" On photos it never saw, its fills of medium holes came out {verdict} than the best "
+                     f"classical method ({gan['psnr_masked']:.1f} against {best:.1f} dB; higher is closer).")
+    return sentence
+
+
 def model_choices() -> tuple[list[tuple[str, str]], str | None]:
     """(label, name) for every inpainting model in weights/, and the default model's name."""
     names = available_models()
@@ -75,10 +100,16 @@ def model_choices() -> tuple[list[tuple[str, str]], str | None]:
     return [(f"{name} (default)" if name == default else name, name) for name in names], default
 
 
-def model_dropdown_update() -> tuple[dict, str]:
-    """Fresh choices for a model dropdown (a model exported since the page was built appears), and its facts."""
+def model_dropdown_update() -> tuple[dict, str, str]:
+    """Fresh choices for a model dropdown (a model exported since the page was built appears), its summary
+    and its facts."""
     choices, default = model_choices()
-    return gr.update(choices=choices, value=default), model_facts(default)
+    return gr.update(choices=choices, value=default), model_summary(default), model_facts(default)
+
+
+def model_texts(name: str | None) -> tuple[str, str]:
+    """(plain summary, technical card) of a model, for the picker."""
+    return model_summary(name), model_facts(name)
 
 
 def model_picker(card_api_name: str, load_api_name: str) -> gr.Dropdown:
@@ -87,8 +118,10 @@ def model_picker(card_api_name: str, load_api_name: str) -> gr.Dropdown:
     Filled when the page is built and again on every page load, so a newly exported model appears.
     """
     choices, default = model_choices()
-    dropdown = gr.Dropdown(label="GAN model", choices=choices, value=default, interactive=True)
-    facts = gr.Markdown(model_facts(default))
-    dropdown.change(model_facts, dropdown, facts, api_name=card_api_name, queue=False)
-    on_page_load(model_dropdown_update, None, [dropdown, facts], api_name=load_api_name, queue=False)
+    dropdown = gr.Dropdown(label=t("model"), choices=choices, value=default, interactive=True)
+    summary = gr.Markdown(model_summary(default))
+    with gr.Accordion(t("model_details"), open=False):
+        facts = gr.Markdown(model_facts(default))
+    dropdown.change(model_texts, dropdown, [summary, facts], api_name=card_api_name, queue=False)
+    on_page_load(model_dropdown_update, None, [dropdown, summary, facts], api_name=load_api_name, queue=False)
     return dropdown

@@ -202,6 +202,12 @@ def restore_photo(image, task: str, method: str, noise_sigma: float, progress=gr
     return pair, close, after, with_notes("\n\n".join(lines), notes)
 
 
+def restore_example(image, task: str, noise_sigma: float):
+    """An example clicked: the GAN's result, with the download ready (cached lazily: run once, then kept)."""
+    pair, close, after, status = restore_photo(image, task, tasks.GAN.name, noise_sigma)
+    return pair, close, gr.update(value=after, interactive=True), status
+
+
 # ----------------------------------------------------------------------------------------------------
 # The tab
 
@@ -223,10 +229,6 @@ def build() -> None:
                               "scale; 0 = off)", info="Try the denoiser on a clean photo: the same noise every run")
             models_note = gr.Markdown(restore_models_note())
             run = gr.Button("Run", variant="primary")
-    gr.Examples([[str(EXAMPLES_DIR / f"{name}.jpg"), task_name, sigma] for name, task_name, sigma in RESTORE_EXAMPLES],
-                inputs=[photo, task, noise], label="Examples: press Run after choosing one",
-                example_labels=[f"{name.capitalize()}: {tasks.get(task_name).label.lower()}"
-                                + (f", noise {sigma}" if sigma else "") for name, task_name, sigma in RESTORE_EXAMPLES])
     status = gr.Markdown()
     download = gr.DownloadButton("Download the result (PNG, full resolution)", interactive=False,
                                  elem_id="restore-download")
@@ -235,6 +237,12 @@ def build() -> None:
                                       max_height=640, scale=3)
         close = gr.ImageSlider(label="Close-up: the centre, up to 256x256 px, enlarged", type="filepath",
                                format="png", max_height=640, scale=2)
+    gr.Examples([[str(EXAMPLES_DIR / f"{name}.jpg"), task_name, sigma] for name, task_name, sigma in RESTORE_EXAMPLES],
+                inputs=[photo, task, noise], outputs=[before_after, close, download, status],
+                fn=restore_example, cache_examples=True, cache_mode="lazy", api_visibility="private",
+                label="Examples: the GAN's result shows at once (worked out on the first click, then kept)",
+                example_labels=[f"{name.capitalize()}: {tasks.get(task_name).label.lower()}"
+                                + (f", noise {sigma}" if sigma else "") for name, task_name, sigma in RESTORE_EXAMPLES])
 
     task.change(restore_methods, [task, method], method, api_visibility="private", queue=False)
     run.click(restore_photo, [photo, task, method, noise], [before_after, close, download, status],

@@ -57,21 +57,41 @@ def canvas_box(page):
     return canvas.bounding_box()
 
 
+def upload_photo(page, path) -> None:
+    """Drop a file into the Inpaint tab's upload box and wait until the editor shows it."""
+    page.locator("#inpaint-editor-upload input[type=file]").first.set_input_files(str(path))
+    page.wait_for_function("() => document.querySelector('#inpaint-editor button[aria-label=\"Brush\"]')")
+    wait_for_photo_in_editor(page)
+
+
+def wait_for_photo_in_editor(page, timeout_s: float = 30) -> None:
+    """Wait until the editor's canvas shows a picture, not a flat empty canvas (read from a screenshot)."""
+    for _ in range(int(timeout_s * 2)):
+        shot = np.asarray(Image.open(io.BytesIO(page.locator("#inpaint-editor canvas").first.screenshot())))
+        if shot[..., :3].std() > 20:  # the ladybird has contrast; the empty canvas is one flat grey
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError("the uploaded photo never appeared in the editor")
+
+
+def paint_stroke(page, half_length: int = 60) -> None:
+    """Choose the Brush and paint one horizontal stroke through the middle of the canvas."""
+    page.locator("#inpaint-editor button[aria-label='Brush']").click()
+    box = canvas_box(page)
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(centre_x - half_length, centre_y)
+    page.mouse.down()
+    page.mouse.move(centre_x + half_length, centre_y, steps=5)  # each move redraws the canvas: ~1 s in software
+    page.mouse.up()
+
+
 def test_paint_fill_and_download(page, tmp_path):
     photo = np.asarray(Image.open(ROOT / "examples" / "ladybird.jpg").convert("RGB"))  # 768x480
     upload = tmp_path / "ladybird.png"  # PNG, so the browser decodes exactly the pixels we compare with
     Image.fromarray(photo).save(upload)
 
-    page.locator("#inpaint-editor input[type=file]").first.set_input_files(str(upload))
-    page.wait_for_timeout(1500)  # the canvas loads the image and zooms to fit
-    page.locator("#inpaint-editor button[aria-label='Brush']").click()
-    box = canvas_box(page)
-    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(centre_x - 60, centre_y)
-    page.mouse.down()
-    page.mouse.move(centre_x + 60, centre_y, steps=5)  # each move redraws the canvas: ~1 s in software
-    page.mouse.up()
-
+    upload_photo(page, upload)
+    paint_stroke(page)
     page.get_by_role("button", name="Fill", exact=True).click()
     result = download_result(page)
 
@@ -119,3 +139,48 @@ def test_restore_tab_enlarges_with_a_classical_method(page, tmp_path):
     page.get_by_role("button", name="Run", exact=True).click()
     result = download_result(page, "#restore-download")
     assert np.array_equal(result, classical.upscale(photo, 2, "bicubic"))
+
+
+def test_a_photo_uploaded_the_moment_the_page_appears_is_never_dropped(page, tmp_path):
+    """20 fresh pages, each given a photo as soon as it loads: every photo shows, and every Fill fills it.
+
+    Dropping a photo straight into Gradio 6.31's editor during its first second lost it about half the time
+    (the editor wiped its canvas when it finished starting up); the upload box hands it over server-side.
+    """
+    upload = tmp_path / "ladybird.png"
+    Image.open(ROOT / "examples" / "ladybird.jpg").convert("RGB").save(upload)  # 768x480
+    browser = page.context.browser
+    for attempt in range(20):
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        fresh = context.new_page()
+        fresh.set_default_timeout(30_000)
+        fresh.goto(start_app())
+        fresh.locator("#inpaint-editor-upload input[type=file]").first.set_input_files(str(upload))
+        wait_for_photo_in_editor(fresh)
+        paint_stroke(fresh, half_length=30)
+        fresh.get_by_role("button", name="Fill", exact=True).click()
+        status = fresh.get_by_text("px photo in", exact=False)
+        status.wait_for(timeout=60_000)
+        assert "of the 768x480 px photo" in status.inner_text(), f"attempt {attempt}: {status.inner_text()}"
+        context.close()
+
+
+def test_fill_without_a_photo_says_so(page):
+    """Painting on the empty editor and pressing Fill gives a message, never a "filled" blank canvas."""
+    page.reload()
+    page.wait_for_selector("#inpaint-editor")
+    page.get_by_role("button", name="Fill", exact=True).click()
+    page.get_by_text("Please upload a photo first").first.wait_for(timeout=30_000)
+    assert page.get_by_text("px photo in", exact=False).count() == 0
+
+
+def test_the_learn_tabs_loss_charts_draw_lines_once_training_starts(page):
+    """The playground's loss and D(x) / D(G(z)) charts draw their curves, not only axes (Vega's SVG lines)."""
+    page.reload()
+    page.get_by_role("tab", name="Learn").click()
+    page.get_by_role("button", name="Train ▶").click()
+    page.wait_for_function("""() => [...document.querySelectorAll('.vega-embed')].slice(0, 2).every(plot =>
+        [...plot.querySelectorAll('g.mark-line path')].some(line => line.getBBox().width > 50
+                                                              && (line.getAttribute('d') || '').length > 100))""",
+                           timeout=60_000)
+    page.get_by_role("button", name="Pause").click()

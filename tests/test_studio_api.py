@@ -55,8 +55,13 @@ def box_mask_file(path: Path, shape, top, left, bottom, right) -> str:
     return save(mask, path)
 
 
-def inpaint(client, image_path, mask_path, *options):
+def inpaint_with_notes(client, image_path, mask_path, *options) -> tuple[str, str]:
+    """/inpaint's two outputs: the result's path and the notes for the caller."""
     return client.predict(handle_file(image_path), handle_file(mask_path), *options, api_name="/inpaint")
+
+
+def inpaint(client, image_path, mask_path, *options) -> str:
+    return inpaint_with_notes(client, image_path, mask_path, *options)[0]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -77,15 +82,15 @@ def test_inpaint_api_accepts_every_image_mode(mode):
         pil = Image.fromarray(np.asarray(pil.convert("L")).astype(np.uint16) * 257)
     elif mode != "RGB":
         pil = pil.convert(mode)
-    result = load(api.inpaint_api(pil, mask_of((96, 128), 30, 40, 60, 90), 0, "GAN", TEST_MODEL))
+    result = load(api.inpaint_api(pil, mask_of((96, 128), 30, 40, 60, 90), 0, "GAN", TEST_MODEL)[0])
     assert result.shape == image.shape
 
 
 def test_inpaint_api_takes_method_names_as_well_as_labels():
     image = textured(64, 64)
     mask = mask_of((64, 64), 20, 20, 40, 40)
-    by_label = load(api.inpaint_api(Image.fromarray(image), mask, 0, "Navier-Stokes"))
-    assert np.array_equal(by_label, load(api.inpaint_api(Image.fromarray(image), mask, 0, "ns")))
+    by_label = load(api.inpaint_api(Image.fromarray(image), mask, 0, "Navier-Stokes")[0])
+    assert np.array_equal(by_label, load(api.inpaint_api(Image.fromarray(image), mask, 0, "ns")[0]))
 
 
 def test_inpaint_api_bad_inputs_are_clear_errors():
@@ -113,9 +118,7 @@ def test_inpaint_takes_just_a_photo_and_a_mask(client):
     mask = np.asarray(Image.open(EXAMPLES / "ladybird_mask.png")) > 0
     assert result.shape == original.shape
     assert (result[mask] != original[mask]).any()
-    far = np.ones_like(mask)
-    far[150:360, 440:640] = False  # the mask plus more than the default grow of 4 px
-    assert np.array_equal(result[far], original[far])
+    assert np.array_equal(result[~mask], original[~mask]), "a mask file is used exactly: no grow by default"
 
 
 def test_inpaint_options_and_bit_exact_outside_the_mask(client, tmp_path):
@@ -171,6 +174,27 @@ def test_every_image_mode(client, tmp_path, mode):
     assert result.shape == (80, 100, 3)
 
 
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "L", "I;16"])
+@pytest.mark.parametrize("method", ["GAN", "Telea"])
+def test_inpaint_returns_the_photos_own_mode_with_every_unmasked_value_exact(client, tmp_path, mode, method):
+    colour = textured(80, 100)
+    image = {"RGBA": lambda: Image.fromarray(np.dstack([colour, np.tile(np.linspace(0, 255, 100, dtype=np.uint8),
+                                                                         (80, 1))]), "RGBA"),
+             "LA": lambda: Image.fromarray(colour).convert("LA"),
+             "L": lambda: Image.fromarray(colour).convert("L"),
+             "I;16": lambda: Image.fromarray(colour[..., 0].astype(np.uint16) * 251 + 7)}[mode]()
+    mask = np.zeros((80, 100), bool)
+    mask[20:40, 20:50] = True
+    path, notes = inpaint_with_notes(client, save(image, tmp_path / "photo.png"),
+                                     save((mask * 255).astype(np.uint8), tmp_path / "mask.png"), 0, method,
+                                     TEST_MODEL)
+    result = Image.open(path)
+    assert result.mode == image.mode and notes == ""
+    before, after = np.asarray(image), np.asarray(result)
+    assert np.array_equal(after[~mask], before[~mask]), "every unmasked value, in every channel, unchanged"
+    assert (after[mask] != before[mask]).any()
+
+
 def test_exif_rotated_jpeg_is_filled_as_the_user_sees_it(client, tmp_path):
     image = textured(60, 120)  # stored landscape
     exif = Image.Exif()
@@ -215,9 +239,11 @@ def test_mask_over_everything_still_fills(client, tmp_path):
 def test_mask_of_another_size_is_rescaled(client, tmp_path):
     image = textured(100, 200)
     mask = box_mask_file(tmp_path / "half.png", (50, 100), 10, 10, 20, 30)  # half size: 20..40 x 20..60 at full
-    result = load(inpaint(client, save(image, tmp_path / "photo.png"), mask, 0, "Telea"))
+    path, notes = inpaint_with_notes(client, save(image, tmp_path / "photo.png"), mask, 0, "Telea")
+    result = load(path)
     changed = (result != image).any(axis=2)
     assert result.shape == image.shape and changed[30, 40] and not changed[70:].any()
+    assert "stretched" in notes, "the caller is told, not only a toast in a browser"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -269,3 +295,12 @@ def test_upload_over_the_file_size_limit_is_refused(client, tmp_path):
 def test_queue_still_serves_after_the_errors(client):
     result = load(inpaint(client, EXAMPLES / "room.jpg", EXAMPLES / "room_mask.png", 4, "GAN", TEST_MODEL))
     assert result.shape == load(EXAMPLES / "room.jpg").shape
+
+
+def test_the_mcp_server_lists_inpaint_and_restore_with_their_docstrings():
+    """With gradio[mcp] installed, app.py is also an MCP server; agents read this tool list."""
+    pytest.importorskip("mcp")
+    tools = httpx.get(start_app() + "gradio_api/mcp/schema", timeout=30).json()
+    described = {tool["name"]: tool["description"] for tool in tools}
+    assert "inpaint_api" in described and "restore_api" in described
+    assert "used exactly as given" in described["inpaint_api"] and "sr2" in described["restore_api"]

@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from studio_helpers import TEST_MODEL, box_mask, editor_value, load, mask_image, photo  # noqa: E402
 
 from gan_core import tasks  # noqa: E402
-from studio import inpaint  # noqa: E402
-from studio.common import EXAMPLES_DIR, read_editor  # noqa: E402
+from studio import inpaint, photos  # noqa: E402
+from studio.common import EXAMPLES_DIR  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("studio_test_model")
 GAN, TELEA = tasks.GAN.label, tasks.TELEA.label
@@ -81,7 +81,7 @@ def test_empty_mask_returns_the_photo_unchanged_with_a_warning():
     image = photo()
     with pytest.warns(UserWarning, match="mask is empty"):
         (before, after), download, _, _, status = inpaint.fill(editor_value(image), None, 4, GAN, None, False)
-    assert np.array_equal(load(after), image) and download == after
+    assert np.array_equal(load(after), image) and download is None, "nothing to download: nothing was filled"
     assert status.startswith("⚠️") and "empty" in status
 
 
@@ -132,11 +132,12 @@ def test_tiny_and_thin_photos(shape):
 
 
 def test_example_values_load_photo_and_prepared_mask():
-    value = inpaint.example_editor_value("ladybird")
+    value, original = photos.open_example("ladybird")
     editor = {"background": np.asarray(Image.open(value["background"]).convert("RGBA")),
               "layers": [np.asarray(Image.open(value["layers"][0]))], "composite": None}
-    _, painted, notes = read_editor(editor)
+    photo_kept, painted, scale, notes = photos.photo_and_strokes(editor, original)
     prepared = np.asarray(Image.open(EXAMPLES_DIR / "ladybird_mask.png")) > 0
+    assert photo_kept is original.image and scale == 1.0
     assert np.array_equal(painted, prepared) and not notes
 
 

@@ -16,7 +16,7 @@ def test_model_facts_show_the_card():
 
 
 def test_dropdown_offers_every_model_with_the_default_marked():
-    update, facts = models.model_dropdown_update()
+    update, _summary, facts = models.model_dropdown_update()
     assert (f"{TEST_MODEL} (default)", TEST_MODEL) in update["choices"] and update["value"] == TEST_MODEL
     assert TEST_MODEL in facts
 
@@ -31,7 +31,13 @@ def test_only_names_in_weights_are_accepted():
 
 def test_without_any_model_the_dropdown_is_empty_and_says_so(monkeypatch):
     monkeypatch.setattr(models, "available_models", lambda: [])
-    update, facts = models.model_dropdown_update()
+    update, _summary, facts = models.model_dropdown_update()
     assert update["choices"] == [] and "No inpainting model" in facts
     with pytest.raises(Exception, match="No GAN model is installed"):
         models.check_model(None)
+
+
+def test_the_model_summary_is_a_plain_sentence_that_compares_with_the_classical_methods():
+    text = models.model_summary("inpaint-photo")
+    assert text.startswith("This network learned to fill holes from") and "photographs" in text
+    assert "classical method" in text and "sha256" not in text and "continued_from" not in text

@@ -85,7 +85,8 @@ def test_restore_warns_about_transparency_and_16_bit_depth(restore_models):
         api.restore_api(Image.fromarray(photo(40, 40)).convert("RGBA"), "sr2", "bicubic")
     deep = Image.fromarray(np.asarray(Image.fromarray(photo(40, 40)).convert("L")).astype(np.uint16) * 257)
     with pytest.warns(UserWarning, match="16 bits"):
-        assert load(api.restore_api(deep, "denoise", "gan")).shape == (40, 40, 3)
+        path, notes = api.restore_api(deep, "denoise", "gan")
+    assert load(path).shape == (40, 40, 3) and "16 bits" in notes
 
 
 def test_close_up_is_the_centre_with_pixels_doubled():
@@ -108,7 +109,7 @@ def client(tiny_restore_weights):
 
 
 def restore(client, image_path, *options) -> np.ndarray:
-    return load(client.predict(handle_file(str(image_path)), *options, api_name="/restore"))
+    return load(client.predict(handle_file(str(image_path)), *options, api_name="/restore")[0])
 
 
 # ----------------------------------------------------------------------------------------------------
