@@ -29,8 +29,10 @@ TEXTS = {
                         "完好的照片（只有选择自己画遮罩时才在上面画）"),
     "mask_upload": ("Or upload a mask (white = fill, used exactly as given)", "或上传遮罩（白色 = 填充，按原样使用）"),
     "method": ("Method", "方法"),
-    "method_info": ("GAN = the trained network; Telea and Navier-Stokes = classical OpenCV fills",
-                    "GAN = 训练好的网络；Telea 和 Navier-Stokes = OpenCV 的经典填充"),
+    "method_info": ("GAN = the trained network; the others are classical fills: Telea, Navier-Stokes and FSR "
+                    "(OpenCV, FSR and PatchMatch take seconds), PatchMatch (content-aware fill)",
+                    "GAN = 训练好的网络；其余为经典填充：Telea、Navier-Stokes 和 FSR（OpenCV），PatchMatch"
+                    "（内容感知填充）；FSR 和 PatchMatch 需要几秒"),
     "grow": ("Grow brush strokes (pixels)", "扩展笔触（像素）"),
     "grow_info": ("Covers the soft edges of the strokes, so no halo is left around the fill; an uploaded mask "
                   "is used exactly", "覆盖笔触的柔和边缘，填充周围不留光晕；上传的遮罩按原样使用"),

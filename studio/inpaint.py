@@ -98,7 +98,7 @@ def run_method(method: str, photo, hole: np.ndarray, model: str | None = None, w
     started = time.perf_counter()
     image, own = classical_fill(chosen.name, photo, hole)
     return Fill(chosen.label, image, time.perf_counter() - started, None,
-                f"OpenCV {chosen.label} (classical, no learning)", own)
+                f"{chosen.label} (classical, no learning)", own)
 
 
 def methods_for(shape: tuple[int, int]) -> tuple[list[str], list[str]]:
