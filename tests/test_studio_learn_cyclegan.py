@@ -22,8 +22,9 @@ def tiny_run(tmp_path_factory):
     a, b = cyclegan.held_out(CLASS_A, 12), cyclegan.held_out(CLASS_B, 12)
     model = FashionClassifier(ClassifierConfig(width=4, feature_dim=8)).eval()
     with one_thread():
-        game = cyclegan.train(CycleGANConfig(steps=2, **TINY), folder / "run", a[:8], b[:8], (a[8:], b[8:]), model)
-    return str(cyclegan.export(game, "tiny-cyclegan", folder / "run", folder)), folder / "run"
+        cyclegan.train(CycleGANConfig(steps=2, out=str(folder / "run"), weights_dir=str(folder),
+                                      export="tiny-cyclegan", **TINY), None, a[:8], b[:8], (a[8:], b[8:]), model)
+    return str(folder / "tiny-cyclegan.safetensors"), folder / "run"
 
 
 def test_a_picked_item_comes_back_from_the_editor_unchanged():

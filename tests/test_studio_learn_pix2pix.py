@@ -21,9 +21,10 @@ def tiny_weights(tmp_path_factory):
     paths = []
     with one_thread():
         for name, adv in (("tiny-shoes", 1.0), ("tiny-shoes-l1", 0.0)):
-            game = pix2pix.train(Pix2PixConfig(steps=1, adv_weight=adv, **TINY), folder / name, items=items[:8],
-                                 eval_items=items[8:], model=model)
-            paths.append(str(pix2pix.export(game, name, folder / name, folder, {"held_out_500": {"l1": 0.2}})))
+            game = pix2pix.train(Pix2PixConfig(steps=1, adv_weight=adv, out=str(folder / name),
+                                               weights_dir=str(folder), export=name, **TINY),
+                                 items=items[:8], eval_items=items[8:], model=model)
+            paths.append(str(pix2pix.export(game, {"held_out_500": {"l1": 0.2}})))
     return {paths[0]: "L1 + adversarial", paths[1]: "L1 only"}
 
 
