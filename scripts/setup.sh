@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
-# Debian packages: Fashion-MNIST for the Learn tab (also in packages.txt for Spaces); chromium for the browser test
+# Debian packages: Fashion-MNIST for the Learn tab and the Colin27 brain for the Medical tab (also in packages.txt
+# for Spaces); chromium for the browser test
 APT_PACKAGES=()
 [[ -d /usr/share/datasets/fashion-mnist ]] || APT_PACKAGES+=(dataset-fashion-mnist)
+[[ -d /usr/share/mricron/templates ]] || APT_PACKAGES+=(mricron-data)          # the Medical tab's example brain (16 MB)
 if [[ "${1:-}" == "--dev" ]]; then
   command -v chromium >/dev/null 2>&1 || APT_PACKAGES+=(chromium)
   "$PYTHON" -m pip install -q -r requirements-dev.txt
