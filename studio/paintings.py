@@ -9,7 +9,7 @@ import numpy as np
 
 from gan_core import inference
 from gan_core.paintings import find_cracks
-from studio.common import enable, friendly_errors, read_editor, read_photo, save_image, warn, with_notes
+from studio.common import EXAMPLES_DIR, enable, friendly_errors, read_editor, read_photo, save_image, warn, with_notes
 from studio.models import available_models, check_model, default_model, model_facts
 
 PAINTING_MODEL = "inpaint-painting"   # preferred here when it is installed
@@ -72,6 +72,8 @@ def build() -> None:
         with gr.Column(scale=2):
             editor = gr.ImageEditor(label="Painting (the brush marks what to fill)", type="numpy", format="png",
                                     brush=gr.Brush(colors=["#ff00c8"], default_size=6), elem_id="painting-editor")
+            gr.Examples([[str(EXAMPLES_DIR / "auvers_cracked.jpg")]], inputs=editor,
+                        label="Example: van Gogh's Village Street in Auvers (a held-out painting) with cracks drawn on")
             with gr.Row():
                 width = gr.Slider(1, 8, value=2, step=1, label="widest crack (px)")
                 threshold = gr.Slider(4, 100, value=40, step=1, label="how much darker than around (levels)")
