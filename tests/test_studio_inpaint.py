@@ -10,7 +10,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from studio_helpers import TEST_MODEL, box_mask, editor_value, load, mask_image, photo  # noqa: E402
 
-from gan_core import tasks  # noqa: E402
+from gan_core import masks, tasks  # noqa: E402
 from studio import inpaint, photos  # noqa: E402
 from studio.common import EXAMPLES_DIR  # noqa: E402
 
@@ -48,6 +48,15 @@ def test_fill_grows_the_mask():
     changed = (load(after) != image).any(axis=2)
     assert changed[38, 55] or changed[52, 55]  # inside the 4 px ring around the box
     assert not changed[:30].any()
+
+
+@pytest.mark.parametrize("grow", [0, 3, 16])
+def test_grow_mask_gives_the_same_pixels_as_dilating_the_whole_mask(grow):
+    painted = np.zeros((120, 160), bool)
+    painted[0, 5:9] = painted[60:64, 80:120] = painted[119, 159] = True  # strokes touching the edges too
+    expected = masks.clean_user_mask(painted, grow) > 0
+    np.testing.assert_array_equal(inpaint.grow_mask(painted, grow), expected)
+    assert not inpaint.grow_mask(np.zeros((20, 30), bool), grow).any()
 
 
 def test_fill_with_critic_overlays_its_map():
