@@ -5,7 +5,7 @@
 
 Starts `python app.py` on a free port, drives /usr/bin/chromium with Playwright (never `playwright install`)
 and prints the seconds for each step and in all. The studio keeps the full-resolution photo on the server
-and the editor works on a copy at most 2048 px on a side, so the target is under 15 s end to end and under
+and the editor works on a copy at most 768 px on a side, so the target is under 15 s end to end and under
 3 s from Fill to the preview on a 2-core CPU.
 """
 import argparse
@@ -69,7 +69,7 @@ def photo_shown(page) -> bool:
     return shot[..., :3].std() > 20
 
 
-def wait_until_settled(page, url: str, quiet_s: float = 1.0, timeout_s: float = 120) -> float:
+def wait_until_settled(page, url: str, quiet_s: float = 1.0, timeout_s: float = 30) -> float:
     """Open the page and wait until its start-up requests are over; returns the seconds that took.
 
     On load the studio's other tabs prepare their demos (model lists, the DCGAN's samples, the Learn
