@@ -166,8 +166,8 @@ def context_box(mask: np.ndarray, margin: int = 128, min_side: int = 256) -> tup
     context around the hole, clipped to the image.
     """
     height, width = mask.shape
-    rows, cols = np.nonzero(mask)
-    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     grow_y = max(margin, (bottom - top) // 2, (min_side - (bottom - top)) // 2)
     grow_x = max(margin, (right - left) // 2, (min_side - (right - left)) // 2)
     return (int(max(0, top - grow_y)), int(max(0, left - grow_x)), int(min(height, bottom + grow_y)),
@@ -221,16 +221,19 @@ def fill_crop(generator, discriminator, colour: np.ndarray, alpha: np.ndarray | 
 
     # tiny crops are padded (edge pixels repeated, not holes) to what the networks' convolutions need
     pad_h, pad_w = max(0, MIN_WORKING_SIDE - work_h), max(0, MIN_WORKING_SIDE - work_w)
-    crop_in = np.pad(crop_in, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
-    hole_padded = np.pad(hole_in, ((0, pad_h), (0, pad_w)))
+    hole_padded = hole_in
+    if pad_h or pad_w:
+        crop_in = np.pad(crop_in, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+        hole_padded = np.pad(hole_in, ((0, pad_h), (0, pad_w)))
     with torch.inference_mode(), autocast(device, precision):
         image_t = to_tensor(crop_in, device)
         hole_t = torch.from_numpy(hole_padded).to(device)[None, None]
+        # hole_only: only hole pixels are kept, so the full-resolution refinement runs on the hole's box alone
         filled_t = generator(image_t.contiguous(memory_format=torch.channels_last),
-                             hole_t.contiguous(memory_format=torch.channels_last)).float()
-        filled_t = filled_t * hole_t + image_t * (1 - hole_t)
+                             hole_t.contiguous(memory_format=torch.channels_last), hole_only=True).float()
         critic = None
         if with_critic and discriminator is not None:
+            filled_t = filled_t * hole_t + image_t * (1 - hole_t)  # what the critic judges: the pasted result
             logits, _ = discriminator(torch.cat([filled_t, hole_t], 1))
             critic = torch.sigmoid(logits.float())[0, 0].cpu().numpy()
             critic = critic[: max(1, round(critic.shape[0] * work_h / (work_h + pad_h))),
@@ -253,7 +256,10 @@ def write_fill(planes: image_modes.Planes, fill: CropFill, values: np.ndarray) -
     top, left, bottom, right = fill.box
     region = values[top:bottom, left:right]
     colours = planes.colour_channels
-    region[fill.inside, :colours] = image_modes.colour_to_own(planes, fill.colour[fill.inside])
+    if planes.space == "rgb" and values.dtype == np.uint8 and values.shape[2] == 3:  # the common case:
+        cv2.copyTo(fill.colour, fill.inside.astype(np.uint8), region)  # in place, ~50x faster than gathering
+    else:
+        region[fill.inside, :colours] = image_modes.colour_to_own(planes, fill.colour[fill.inside])
     if fill.alpha is not None:
         region[fill.inside, colours] = image_modes.alpha_to_own(planes, fill.alpha[fill.inside])
 

@@ -174,8 +174,13 @@ class InpaintGenerator(nn.Module):
         """Height and width are padded to a multiple of this inside forward."""
         return self.config.fold * 2**self.config.n_down
 
-    def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Return the generator's full prediction; callers composite it with the known pixels."""
+    def forward(self, image: torch.Tensor, mask: torch.Tensor, hole_only: bool = False) -> torch.Tensor:
+        """Return the generator's full prediction; callers composite it with the known pixels.
+
+        hole_only: run the full-resolution refinement only over the hole's bounding box, for callers that keep
+        only hole pixels (inference). Those pixels come out the same; the rest stay unrefined. At 512 px the
+        refinement is about a quarter of the work, and the box is usually a quarter of the crop or less.
+        """
         height, width = image.shape[-2:]
         pad_h, pad_w = -height % self.multiple, -width % self.multiple
         masked = image * (1.0 - mask)
@@ -196,8 +201,26 @@ class InpaintGenerator(nn.Module):
             x = up(torch.cat([x, skip], 1))
         out = base + F.pixel_shuffle(self.head(x), self.config.fold)
         if self.refine is not None:
-            out = out + self.refine(torch.cat([out, mask], 1))
+            out = out + self.refinement(out, mask, hole_only)
         return out[..., :height, :width]
+
+    def refinement(self, out: torch.Tensor, mask: torch.Tensor, hole_only: bool) -> torch.Tensor:
+        """The refinement's residual; with hole_only, exact inside the hole's bounding box and 0 outside it."""
+        if not hole_only:
+            return self.refine(torch.cat([out, mask], 1))
+        residual = torch.zeros_like(out)
+        rows = (mask > 0).any(dim=3).any(dim=(0, 1)).nonzero()
+        cols = (mask > 0).any(dim=2).any(dim=(0, 1)).nonzero()
+        if len(rows) == 0:
+            return residual
+        top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+        # the box's pixels see inputs up to 2 px away through the two 3x3 convolutions: crop 2 px wider where
+        # the image allows (at its edges the reflect padding is the same as on the whole image)
+        y0, x0 = max(0, top - 2), max(0, left - 2)
+        y1, x1 = min(out.shape[-2], bottom + 2), min(out.shape[-1], right + 2)
+        refined = self.refine(torch.cat([out[..., y0:y1, x0:x1], mask[..., y0:y1, x0:x1]], 1))
+        residual[..., top:bottom, left:right] = refined[..., top - y0: bottom - y0, left - x0: right - x0]
+        return residual
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -208,3 +208,53 @@ def test_restore_keeps_sixteen_bits_and_greyscale(tmp_path, image_folder):
     enlarged = gan_core.restore(photo, "sr2", weights)
     assert enlarged.mode == "I;16" and enlarged.size == (80, 60) and np.asarray(enlarged).max() > 255
     assert gan_core.restore(photo_in_mode("LA", 30, 40), "sr2", weights).mode == "LA"
+
+
+def refining_generator(seed: int = 0):
+    """A small inpainter whose refinement changes the fill (its last layer is not left at zero)."""
+    import torch
+    from gan_core.models import InpaintConfig, InpaintGenerator
+    torch.manual_seed(seed)
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=8)).eval()
+    with torch.no_grad():
+        for parameter in generator.parameters():
+            parameter.normal_(0, 0.2)
+    return generator
+
+
+@pytest.mark.parametrize("box", [(10, 20, 30, 50), (0, 0, 12, 64), (40, 1, 48, 3)])
+def test_refining_only_the_holes_box_gives_the_same_hole_pixels(box):
+    import torch
+    generator = refining_generator()
+    image = torch.rand(1, 3, 48, 64) * 2 - 1
+    mask = torch.zeros(1, 1, 48, 64)
+    top, left, bottom, right = box
+    mask[..., top:bottom, left:right] = 1
+    mask[..., top, left] = 0  # a hole that does not fill its box
+    with torch.inference_mode():
+        everywhere, hole_only = generator(image, mask), generator(image, mask, hole_only=True)
+        generator.refine = None
+        unrefined = generator(image, mask)
+    hole = mask.expand_as(everywhere) > 0
+    assert torch.allclose(hole_only[hole], everywhere[hole], atol=1e-5)
+    assert (everywhere[hole] - unrefined[hole]).abs().max() > 0.01, "the refinement must matter for this test"
+
+
+def test_refining_only_an_empty_hole_leaves_the_coarse_prediction():
+    import torch
+    generator = refining_generator()
+    image, mask = torch.rand(1, 3, 32, 32), torch.zeros(1, 1, 32, 32)
+    with torch.inference_mode():
+        generator.refine = None
+        unrefined = generator(image, mask)
+    generator = refining_generator()
+    with torch.inference_mode():
+        assert torch.equal(generator(image, mask, hole_only=True), unrefined)
+
+
+def test_an_8_bit_rgb_fill_is_pasted_exactly_inside_the_hole(tiny_weights):
+    photo = striped_photo(60, 80, seed=4)
+    mask = stroke_mask(60, 80)
+    result = inference.inpaint_detailed(photo, mask, tiny_weights)
+    as_float = inference.inpaint_detailed(photo.astype(np.float32) / 255, mask, tiny_weights).photo
+    assert np.array_equal(result.image[mask > 0], (as_float[mask > 0] * 255).round().astype(np.uint8))
