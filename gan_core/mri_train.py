@@ -42,6 +42,7 @@ class MRITrainConfig:
     depth: int = 3
     lr_g: float = 2e-4
     lr_d: float = 2e-4
+    decay_from: int = 0          # from this step the learning rates fall linearly to 0 at `steps` (0: constant)
     ssim_weight: float = 0.5
     adv_weight: float = 0.01
     adv_start: int = 500         # steps of L1 + SSIM alone before D has a say
@@ -105,7 +106,19 @@ class MRITrainer:
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.lr_d, betas=(0.5, 0.999))
         self.step_count, self.wall_seconds = 0, 0.0
 
+    def learning_rate_scale(self) -> float:
+        """1 until cfg.decay_from, then linearly down to 0 at cfg.steps (the pix2pix schedule): the last
+        steps average out the noise of the updates, which PSNR notices."""
+        cfg = self.cfg
+        if not cfg.decay_from or self.step_count < cfg.decay_from:
+            return 1.0
+        return max(0.0, (cfg.steps - self.step_count) / max(1, cfg.steps - cfg.decay_from))
+
     def step(self, kspace, mask, target) -> dict:
+        scale = self.learning_rate_scale()
+        for optimiser, lr in ((self.opt_g, self.cfg.lr_g), (self.opt_d, self.cfg.lr_d)):
+            for group in optimiser.param_groups:
+                group["lr"] = lr * scale
         fake = self.generator(kspace, mask)                                        # (B, 1, H, W) in [0, ~1]
         adversarial = self.step_count >= self.cfg.adv_start and self.cfg.adv_weight > 0
         logs = {}

@@ -116,3 +116,16 @@ def test_a_few_training_steps_run_and_lower_the_loss_on_one_batch():
     for _ in range(15):
         logs = trainer.step(*batch)
     assert "loss_d" in logs and logs["loss_l1"] < first
+
+
+def test_learning_rates_fall_linearly_to_zero_after_decay_from():
+    from gan_core.mri_train import MRITrainConfig, MRITrainer
+
+    trainer = MRITrainer(MRITrainConfig(channels=4, depth=2, steps=300, decay_from=100))
+    scales = []
+    for step in (0, 99, 100, 200, 300):
+        trainer.step_count = step
+        scales.append(trainer.learning_rate_scale())
+    assert scales == [1.0, 1.0, 1.0, 0.5, 0.0]
+    trainer.cfg = MRITrainConfig(steps=300)  # decay_from 0: constant
+    assert trainer.learning_rate_scale() == 1.0
