@@ -82,12 +82,16 @@ def pick_device() -> torch.device:
 
 @functools.lru_cache(maxsize=1)
 def cpu_has_bf16() -> bool:
-    """True where bfloat16 runs natively (AVX512-BF16 or AMX); elsewhere bf16 is many times slower."""
+    """True where bfloat16 runs natively (AVX512-BF16 or AMX); elsewhere bf16 is many times slower.
+
+    Torch must also be using its AVX512 kernels: ATEN_CPU_CAPABILITY=avx2 (how the benchmark plays an AVX2
+    laptop on a newer CPU) turns them off, and bfloat16 with them."""
     try:
         flags = Path("/proc/cpuinfo").read_text()
     except OSError:
         return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    avx512_kernels = torch.backends.cpu.get_cpu_capability().startswith("AVX512")
+    return avx512_kernels and ("avx512_bf16" in flags or "amx_bf16" in flags)
 
 
 def resolve_weights(weights: str | Path | None, task: str, folder: str | Path = WEIGHTS_DIR) -> Path:

@@ -258,3 +258,16 @@ def test_an_8_bit_rgb_fill_is_pasted_exactly_inside_the_hole(tiny_weights):
     result = inference.inpaint_detailed(photo, mask, tiny_weights)
     as_float = inference.inpaint_detailed(photo.astype(np.float32) / 255, mask, tiny_weights).photo
     assert np.array_equal(result.image[mask > 0], (as_float[mask > 0] * 255).round().astype(np.uint8))
+
+
+def test_bfloat16_is_not_called_native_when_torch_runs_its_avx2_kernels():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "from gan_core.inference import cpu_has_bf16; print(cpu_has_bf16())"
+    env = {**os.environ, "ATEN_CPU_CAPABILITY": "avx2"}
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

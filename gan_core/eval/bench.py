@@ -10,8 +10,13 @@ this machine's measured fp32 matmul peak, and the fraction of that peak the gene
 Both precisions by default, fp32 first: fp32 is what runs on CPUs without native bfloat16 (AVX2 laptops and
 most hosted CPUs), and "auto" is bfloat16 where the CPU has AVX512-BF16 or AMX. The CPU's name is printed so
 a figure is never quoted without the machine that gave it.
+
+To play an AVX2-only CPU on a newer one, limit torch's and oneDNN's kernels (auto then runs fp32, as there):
+
+    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python -m gan_core.eval.bench --sizes 512,1024
 """
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -81,7 +86,8 @@ def main(argv=None):
     generator, _, card = load(args.weights, "inpaint")
     peak = matmul_peak_gflops()
     print(f"CPU: {cpu_name()} (native bfloat16: {'yes' if cpu_has_bf16() else 'no'}), "
-          f"torch threads: {torch.get_num_threads()}")
+          f"torch threads: {torch.get_num_threads()}, torch kernels: {torch.backends.cpu.get_cpu_capability()}"
+          + (f", oneDNN limited to {os.environ['ONEDNN_MAX_CPU_ISA']}" if "ONEDNN_MAX_CPU_ISA" in os.environ else ""))
     print(f"model: {card.get('name')} ({card['generator']['parameters'] / 1e6:.2f} M parameters)")
     print(f"fp32 matmul peak: {peak:.0f} GFLOP/s")
     print("path: eager PyTorch, channels-last, refinement on the hole's box only (hole_only=True); "
