@@ -184,15 +184,18 @@ def clean_user_mask(mask: np.ndarray, grow: int = 0) -> np.ndarray:
     """Binarise a painted mask (any non-zero value means 'fill') and grow it by `grow` pixels.
 
     Anti-aliased brush edges leave half-covered pixels; treating them as holes and growing the mask
-    a little removes the halo that would otherwise show around the fill.
+    a little removes the halo that would otherwise show around the fill. Only the painted part's bounding
+    box, widened by `grow`, is dilated: a few strokes on a 12 MP photo take milliseconds, not 0.2 s.
     """
     mask = np.asarray(mask)
     if mask.ndim == 3:
         mask = mask.max(axis=2)
     binary = (mask > 0).astype(np.uint8)
-    if grow > 0:
+    rows, cols = np.flatnonzero(binary.any(axis=1)), np.flatnonzero(binary.any(axis=0))
+    if grow > 0 and rows.size:
+        box = (slice(max(0, rows[0] - grow), rows[-1] + grow + 1), slice(max(0, cols[0] - grow), cols[-1] + grow + 1))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
-        binary = cv2.dilate(binary, kernel)
+        binary[box] = cv2.dilate(binary[box], kernel)
     return binary.astype(np.float32)
 
 

@@ -115,22 +115,8 @@ def methods_for(shape: tuple[int, int]) -> tuple[list[str], list[str]]:
 
 
 def grow_mask(mask: np.ndarray, grow: float) -> np.ndarray:
-    """Grow a mask by `grow` pixels (gan_core.masks.clean_user_mask); 0 leaves it exactly as given.
-
-    Only the painted part's bounding box, widened by the growth, is dilated: on a 12 MP photo with a few
-    strokes that takes milliseconds instead of a fifth of a second, and gives the same pixels.
-    """
-    mask = np.asarray(mask)
-    painted = (mask.max(axis=2) if mask.ndim == 3 else mask) > 0
-    radius = int(round(np.clip(grow or 0, 0, MAX_GROW)))
-    rows, cols = np.flatnonzero(painted.any(axis=1)), np.flatnonzero(painted.any(axis=0))
-    if radius == 0 or rows.size == 0:
-        return painted
-    top, left = max(0, rows[0] - radius), max(0, cols[0] - radius)
-    bottom, right = rows[-1] + radius + 1, cols[-1] + radius + 1
-    hole = np.zeros_like(painted)
-    hole[top:bottom, left:right] = masks.clean_user_mask(painted[top:bottom, left:right], radius) > 0
-    return hole
+    """Grow a mask by `grow` pixels (gan_core.masks.clean_user_mask); 0 leaves it exactly as given."""
+    return masks.clean_user_mask(mask, int(round(np.clip(grow or 0, 0, MAX_GROW)))) > 0
 
 
 def hole_notes(hole: np.ndarray) -> list[str]:
