@@ -42,6 +42,7 @@ def psnr(error: float) -> float:
 class Game:
     """What every game does unless it says otherwise: D sees real and fake in one batch, every fake counts."""
     feature_matching = True   # a real image for every fake, so G can match D's features on it
+    ships_story = False       # export copies the run's log and sample grids beside the weights (the Learn tab's story)
 
     def __init__(self, cfg):
         self.cfg = cfg
@@ -167,6 +168,8 @@ class DCGAN(Game):
     """The classic DCGAN on Fashion-MNIST: noise in, an image out, judged by D alone. Nothing is
     reconstructed, and a fake has no matching real image, so there is no feature matching either."""
     feature_matching = False
+    ships_story = True        # the run's log and sample grids go beside the exported weights
+    measured_samples = 5000   # FD and coverage at each sample grid on this many samples (as the Done-when counts)
 
     def __init__(self, cfg):
         super().__init__(cfg)
@@ -206,9 +209,15 @@ class DCGAN(Game):
 
     @torch.no_grad()
     def sample(self, generator, fixed_batch, path: Path, autocast) -> dict:
+        """The grid of the fixed noise, and the classifier's FD and class coverage on 5,000 samples: the
+        log then holds the curve the Learn tab draws along training (without a classifier: the grid only)."""
+        from .measure_generators import measure_generator   # the classifier's module imports this one's
         noise, _ = fixed_batch
         vutils.save_image(generator(noise), path, nrow=8, normalize=True, value_range=(-1, 1))
-        return {}
+        try:
+            return measure_generator(generator, self.measured_samples)
+        except FileNotFoundError:    # weights/fashion-classifier is not there (tests, a bare checkout)
+            return {}
 
 
 GAMES = {"inpaint": PhotoInpainting, "restore": PhotoRestoration, "dcgan": DCGAN}

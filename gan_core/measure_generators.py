@@ -45,15 +45,24 @@ def measure_weights(name: str = "dcgan-fashion", n: int = N_SAMPLES, seed: int =
 
 
 @torch.no_grad()
+def measure_generator(generator: DCGANGenerator, n: int = N_SAMPLES, seed: int = 0) -> dict:
+    """FD and coverage of a DCGAN generator's first n samples from the seeded noise (in eval mode, as shipped)."""
+    was_training = generator.training
+    generator.eval()
+    noise = seeded_noise(seed, n, generator.config.noise_dim).to(next(generator.parameters()).device)
+    images = torch.cat([run_generator(generator, noise[i:i + 500]).float().cpu() for i in range(0, n, 500)])
+    generator.train(was_training)
+    return measure_images(images[:, 0].add(1).mul(127.5).round().clamp(0, 255).to(torch.uint8).numpy())
+
+
+@torch.no_grad()
 def measure_run(run_dir: str | Path, n: int = N_SAMPLES, seed: int = 0) -> dict:
     """Measure the EMA generator of gan_core.train's DCGAN checkpoint and append it to run_dir/metrics.jsonl,
     one line per call, so calling this between the stages of a run draws FD and coverage along training."""
     state = torch.load(Path(run_dir) / "checkpoint.pt", map_location="cpu", weights_only=True)
     generator = DCGANGenerator(DCGANConfig())
     generator.load_state_dict(state["generator_ema"])
-    noise = seeded_noise(seed, n, generator.config.noise_dim)
-    images = torch.cat([run_generator(generator, noise[i:i + 500]) for i in range(0, n, 500)])
-    numbers = {"step": state["step"], **measure_images(images[:, 0].add(1).mul(127.5).round().to(torch.uint8).numpy())}
+    numbers = {"step": state["step"], **measure_generator(generator, n, seed)}
     metrics = Path(run_dir) / "metrics.jsonl"
     with open(metrics, "a") as log:
         log.write(json.dumps(numbers) + "\n")

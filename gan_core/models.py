@@ -98,6 +98,29 @@ def conv_act(in_channels: int, out_channels: int, stride: int = 1) -> nn.Sequent
                          nn.LeakyReLU(0.2, inplace=True))
 
 
+def conv_on_upsampled(x: torch.Tensor, skip: torch.Tensor, conv: nn.Conv2d) -> torch.Tensor:
+    """conv(cat(nearest_upsample_2x(x), skip)) for a 3x3, stride-1, reflect-padded conv, without the upsampled
+    tensor: each of the four output phases of the x part is a 2x2 convolution at x's own resolution (the 3x3
+    taps that land on the same low-resolution pixel add up), 16 taps per 4 outputs instead of 36. Same result
+    to rounding. Reflect padding of the upsampled tensor is replicate padding of x."""
+    weight_x, weight_skip = conv.weight[:, :x.shape[1]], conv.weight[:, x.shape[1]:]
+    out = F.conv2d(F.pad(skip, (1, 1, 1, 1), mode="reflect"), weight_skip, conv.bias)
+    padded = F.pad(x, (1, 1, 1, 1), mode="replicate")
+    height, width = x.shape[-2:]
+    # 3x3 kernel rows (or columns) -> the 2-tap kernel of the even and the odd output phase
+    even = lambda w, dim: torch.stack([w.select(dim, 0), w.select(dim, 1) + w.select(dim, 2)], dim)
+    odd = lambda w, dim: torch.stack([w.select(dim, 0) + w.select(dim, 1), w.select(dim, 2)], dim)
+    phases = []
+    for row_phase, row_start in ((even, 0), (odd, 1)):
+        for column_phase, column_start in ((even, 0), (odd, 1)):
+            kernel = column_phase(row_phase(weight_x, 2), 3)
+            window = padded[..., row_start:row_start + height + 1, column_start:column_start + width + 1]
+            phases.append(F.conv2d(window, kernel))
+    batch, channels = out.shape[:2]
+    interleaved = F.pixel_shuffle(torch.stack(phases, 2).reshape(batch, channels * 4, height, width), 2)
+    return out + interleaved
+
+
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
@@ -197,8 +220,11 @@ class InpaintGenerator(nn.Module):
         x = self.blocks(skips.pop())
         for up in self.ups:
             skip = skips.pop()
-            x = F.interpolate(x, size=skip.shape[-2:], mode="nearest")
-            x = up(torch.cat([x, skip], 1))
+            if not self.training and skip.shape[-2:] == tuple(2 * n for n in x.shape[-2:]):
+                x = up[1](conv_on_upsampled(x, skip, up[0]))   # inference: same numbers, 11% less work
+            else:
+                x = F.interpolate(x, size=skip.shape[-2:], mode="nearest")
+                x = up(torch.cat([x, skip], 1))
         out = base + F.pixel_shuffle(self.head(x), self.config.fold)
         if self.refine is not None:
             out = out + self.refinement(out, mask, hole_only)

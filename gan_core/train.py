@@ -20,6 +20,7 @@ import copy
 import dataclasses
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class TrainConfig:
                                      # objects or borders: the mix of the models up to inpaint-photo) or "damage"
     lr_g: float = 2e-4
     lr_d: float = 2e-4               # Adam defaults of the DCGAN paper
+    decay_from: int = 0              # from this step both learning rates fall linearly to 0 at `steps` (0: constant)
     beta1: float = 0.5
     beta2: float = 0.999
     gan_loss: str = "hinge"          # one of losses.GAN_LOSSES
@@ -120,8 +122,20 @@ class Trainer:
     def autocast(self):
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16)
 
+    def learning_rate_scale(self) -> float:
+        """1 until cfg.decay_from, then linearly down to 0 at cfg.steps (the pix2pix schedule): the last
+        steps average out the noise of the updates."""
+        cfg = self.cfg
+        if not cfg.decay_from or self.step_count < cfg.decay_from:
+            return 1.0
+        return max(0.0, (cfg.steps - self.step_count) / max(1, cfg.steps - cfg.decay_from))
+
     def step(self, batch) -> dict:
         cfg, game = self.cfg, self.game
+        scale = self.learning_rate_scale()
+        for optimiser, lr in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
+            for group in optimiser.param_groups:
+                group["lr"] = lr * scale
         batch = [t.to(self.device, non_blocking=True) for t in batch]
         adversarial = self.step_count >= cfg.adv_start  # before adv_start: reconstruction only
         with self.autocast():
@@ -352,7 +366,24 @@ def export(trainer: Trainer, name: str, evaluation: dict | None = None, recipe: 
     if cfg.init_from and Path(cfg.init_from).exists():  # read before a new version replaces it
         before = read_card(cfg.init_from)
         card["continued_from"] = {key: before.get(key) for key in ("name", "sha256", "steps", "wall_time_hours")}
-    return save_weights(Path(cfg.weights_dir) / f"{name}.safetensors", trainer.generator_ema, trainer.discriminator, card)
+    path = save_weights(Path(cfg.weights_dir) / f"{name}.safetensors", trainer.generator_ema, trainer.discriminator, card)
+    if trainer.game.ships_story:
+        ship_story(Path(cfg.out), Path(cfg.weights_dir), name)
+    return path
+
+
+def ship_story(run_dir: Path, weights_dir: Path, name: str, grids: int = 12) -> None:
+    """The run's log as NAME.log.jsonl and about `grids` of its sample grids, evenly spread over the steps, in
+    NAME-samples/: what the Learn tab replays of how the model learned."""
+    shutil.copyfile(run_dir / "log.jsonl", weights_dir / f"{name}.log.jsonl")
+    made = sorted((run_dir / "samples").glob("step_*.png"))
+    count = min(grids, len(made))
+    keep = {made[round(i * (len(made) - 1) / max(count - 1, 1))] for i in range(count)}
+    shipped = weights_dir / f"{name}-samples"
+    shutil.rmtree(shipped, ignore_errors=True)
+    shipped.mkdir(parents=True)
+    for grid in keep:
+        shutil.copyfile(grid, shipped / grid.name)
 
 
 def known_fields(values: dict) -> dict:

@@ -4,6 +4,7 @@
 
 Starts `python app.py` on a free loopback port (with the tiny test model unless --model says), then for each tab saves
 <out>/<tab>-empty.png and, after clicking an example and running the tab's main action, <out>/<tab>-result.png.
+The Learn tab's sections 2-6 (DCGAN, latent search, measures and collapse, pix2pix, CycleGAN) are saved as learn-*.png.
 The Restore tab gets the denoise/sr2/sr4 models of --restore-weights (default weights/); it denoises the
 Dandelions example with the GAN if there is a denoise model, else with non-local means.
 Look at them: layout, labels and empty states are only checked by eye.
@@ -19,6 +20,29 @@ from studio_server import restore_weights_dir, start_app, stop_app  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+
+
+LEARN_SECTIONS = {"learn-dcgan": "2. A DCGAN on Fashion-MNIST",
+                  "learn-latent": "3. Filling a hole by searching G's latent space", "learn-measure": "4. How good is a generator?",
+                  "learn-pix2pix": "5. pix2pix: draw a shoe", "learn-cyclegan": "6. CycleGAN: sandals ↔ sneakers"}
+
+
+def learn_sections(page, out: Path) -> None:
+    """<out>/learn-*.png: each Learn section from its heading to the next one, as the page shows it on load."""
+    page.get_by_role("tab", name="Learn").click()
+    page.wait_for_selector("#pix2pix-sketchpad")
+    page.wait_for_timeout(8000)   # page-load events: curves, translations, the sketchpad's first shoe
+    headings = [page.get_by_role("heading", name=text).first for text in LEARN_SECTIONS.values()]
+    tops = [heading.bounding_box()["y"] + page.evaluate("window.scrollY") for heading in headings]
+    bottom = page.evaluate("document.body.scrollHeight")
+    for index, name in enumerate(LEARN_SECTIONS):
+        top = tops[index] - 10
+        end = tops[index + 1] - 10 if index + 1 < len(tops) and tops[index + 1] > top else min(top + 2200, bottom)
+        for y in range(int(top), int(end), 500):   # pictures load lazily: bring each part into view once
+            page.evaluate(f"window.scrollTo(0, {y})")
+            page.wait_for_timeout(400)
+        page.screenshot(path=out / f"{name}.png", full_page=True,
+                        clip={"x": 0, "y": top, "width": 1400, "height": end - top})
 
 
 def main() -> None:
@@ -83,6 +107,7 @@ def main() -> None:
                                    " return b && !b.disabled && !b.closest('[disabled]'); }")
             page.wait_for_timeout(1500)
             page.screenshot(path=out / "restore-result.png", full_page=True)
+            learn_sections(page, out)
             browser.close()
     finally:
         stop_app()

@@ -105,3 +105,26 @@ def test_restoration_body_keeps_the_signal_through_its_depth():
         x = torch.randn(2, 3, 32, 32) * 0.5
         features = generator.body[:-1](x)
         assert features.std() > 0.25 * x.std()
+
+
+def test_the_inference_up_path_computes_the_same_convolution_without_upsampling():
+    from gan_core.models import conv_on_upsampled
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(12, 5, 3, 1, 1, padding_mode="reflect")
+    x, skip = torch.randn(2, 8, 7, 9), torch.randn(2, 4, 14, 18)
+    upsampled = torch.nn.functional.interpolate(x, size=(14, 18), mode="nearest")
+    expected = conv(torch.cat([upsampled, skip], 1))
+    assert torch.allclose(conv_on_upsampled(x, skip, conv), expected, atol=1e-5)
+
+
+def test_an_inpainter_fills_the_same_in_training_and_inference_mode():
+    torch.manual_seed(0)
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=4))
+    for p in generator.parameters():   # the head and refinement start at zero: give every layer a say
+        torch.nn.init.normal_(p, std=0.1)
+    image, mask = torch.rand(1, 3, 40, 56) * 2 - 1, torch.zeros(1, 1, 40, 56)
+    mask[..., 10:30, 5:20] = 1
+    with torch.no_grad():
+        fast = generator.eval()(image, mask)
+        plain = generator.train()(image, mask)
+    assert torch.allclose(fast, plain, atol=1e-5)

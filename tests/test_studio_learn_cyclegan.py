@@ -33,12 +33,12 @@ def test_a_picked_item_comes_back_from_the_editor_unchanged():
     assert tab.editor_item(None) is None
 
 
-def test_missing_weights_say_not_trained_yet(monkeypatch):
+def test_missing_weights_say_so_and_how_to_train_them(monkeypatch):
     monkeypatch.setattr(tab, "WEIGHTS", "no-such-cyclegan")
     real, fake, back, note, *row_b = tab.translate_both(tab.editor_value(tab.example_items(CLASS_A)[0]), None)
     assert Image.open(real).size == SHOWN and fake is None and back is None
     assert "not trained yet" in note and "Pick a sneaker" in row_b[-1]
-    assert "not trained yet" in tab.model_numbers()
+    assert "is missing" in tab.model_numbers() and "--recipe" in tab.model_numbers()
 
 
 def test_with_weights_both_round_trips_are_pictures_with_verdicts(monkeypatch, tiny_run):

@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from gan_core.weights import WEIGHTS_DIR
 from studio.learn import measure
 
 
@@ -61,3 +62,11 @@ def test_training_curves_follow_the_runs_measured_checkpoints(tmp_path):
     assert list(fd["step"]) == [1000, 2000] and list(fd["value"]) == [80.0, 40.0]
     assert set(coverage["series"]) == {"largest class share", "classes covered / 10"}
     assert "step 2000" in note and "40.0" in note
+
+
+def test_the_collapse_section_shows_samples_of_shipped_generators_only():
+    assert measure.samples_picture("no-such-generator") is None
+    if (WEIGHTS_DIR / "dcgan-fashion.safetensors").exists():
+        picture = measure.samples_picture("dcgan-fashion")
+        side = 2 * (measure.SAMPLE_GRID * 34 + 2)   # 32 px tiles, 2 px apart and around, enlarged 2x
+        assert picture.shape == (side, side, 3) and picture.std() > 10

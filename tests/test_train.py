@@ -121,3 +121,34 @@ def test_the_generator_step_of_every_task_is_the_same_round_of_the_game(image_fo
         batch = data.fixed_batch(dataset, 4)
         assert set(trainer.step(batch)) == {"l1", "loss_g"}                     # reconstruction only at first
         assert {"loss_d", "adv", "fm", "l1", "loss_g"} <= set(trainer.step(batch))  # then the whole game
+
+
+def test_a_dcgan_export_ships_its_log_and_sample_grids_with_fd_along_training(tmp_path, monkeypatch):
+    from gan_core import games
+    from gan_core.weights import WEIGHTS_DIR
+    monkeypatch.setattr(games.DCGAN, "measured_samples", 300)
+    weights_dir = tmp_path / "weights"
+    weights_dir.mkdir()
+    train(parse_args(["--task", "dcgan", "--out", str(tmp_path / "run"), "--steps", "3", "--batch-size", "8",
+                      "--sample-every", "1", "--workers", "0", "--export", "tiny-dcgan", "--weights-dir",
+                      str(weights_dir), "--no-progress"]))
+    shipped = sorted(p.name for p in (weights_dir / "tiny-dcgan-samples").iterdir())
+    assert shipped == ["step_0000001.png", "step_0000002.png", "step_0000003.png"]
+    records = [json.loads(line) for line in (weights_dir / "tiny-dcgan.log.jsonl").read_text().splitlines()]
+    assert records[-1]["event"] == "end" and records[-1]["step"] == 3
+    if (WEIGHTS_DIR / "fashion-classifier.safetensors").exists():   # FD and coverage at each grid
+        measured = [r for r in records if "fd" in r]
+        assert [r["step"] for r in measured][:3] == [1, 2, 3] and all(r["fd"] > 5 for r in measured)
+
+
+def test_learning_rates_fall_linearly_to_zero_after_decay_from(image_folder):
+    cfg = parse_args(["--data", str(image_folder), "--steps", "10", "--decay-from", "6", *TINY])
+    trainer = Trainer(cfg, torch.device("cpu"))
+    scales = []
+    for step in (0, 6, 8, 10):
+        trainer.step_count = step
+        scales.append(trainer.learning_rate_scale())
+    assert scales == [1.0, 1.0, 0.5, 0.0]
+    constant = Trainer(parse_args(["--data", str(image_folder), "--steps", "10", *TINY]), torch.device("cpu"))
+    constant.step_count = 9
+    assert constant.learning_rate_scale() == 1.0

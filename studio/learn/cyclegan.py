@@ -18,7 +18,7 @@ from studio.learn.plots import curves, empty_curves, line_plot
 
 WEIGHTS = "cyclegan-shoes"             # weights/NAME.safetensors (or a path), loaded by gan_core.translate
 LOGS = (weights_lib.WEIGHTS_DIR / "cyclegan-shoes.log.jsonl",   # shipped with the weights, or the run's own
-        ROOT / "runs" / "cyclegan" / "log.jsonl")
+        ROOT / "runs" / "cyclegan-shoes" / "main" / "log.jsonl")   # python -m gan_core.train --recipe cyclegan-shoes
 ITEM_SIDE = 28
 SHOW_SCALE = 8                         # items shown at 224 px; also the editor's canvas scale
 N_EXAMPLES = 8                         # test items offered per class
@@ -88,8 +88,8 @@ def editor_item(value: dict | None) -> np.ndarray | None:
 
 
 def not_trained() -> str:
-    return (f"⚠️ `{WEIGHTS}` is not trained yet (weights/{WEIGHTS}.safetensors is missing): `python -m "
-            f"gan_core.cyclegan --out runs/cyclegan --export {WEIGHTS}` makes it, and it shows here at once.")
+    return (f"⚠️ `{WEIGHTS}` is not here (weights/{WEIGHTS}.safetensors is missing): `python -m gan_core.train "
+            f"--recipe {WEIGHTS}` trains it (about 40 minutes on one CPU thread), and it shows here at once.")
 
 
 def verdict(image: np.ndarray, expected: int) -> str:

@@ -1,17 +1,23 @@
 """Learn, part 4: how good is a generator? Our own Fashion-MNIST classifier's two numbers (gan_core.classifier),
 the Fréchet distance to the test set and class coverage, for the shipped generators (docs/learn-metrics.json)
-and along a training run (runs/dcgan/metrics.jsonl); and mode collapse in real images."""
+and along the shipped run (its log holds FD and coverage at each sample grid); and mode collapse in real images."""
 import json
 
 import gradio as gr
+import numpy as np
 import pandas as pd
+import torch
 
+import gan_core
+from gan_core import dcgan
+from gan_core import weights as weights_lib
 from gan_core.data import FASHION_CLASSES
-from studio.common import ROOT, on_page_load
+from studio.common import ROOT, enlarge, on_page_load
 from studio.learn.plots import curves, empty_curves, line_plot
 
 METRICS = ROOT / "docs" / "learn-metrics.json"        # python -m gan_core.measure_generators --out docs/learn-metrics.json
-RUN_METRICS = ROOT / "runs" / "dcgan" / "metrics.jsonl"  # python -m gan_core.measure_generators --run runs/dcgan
+RUN_METRICS = (weights_lib.WEIGHTS_DIR / "dcgan-fashion.log.jsonl",   # the shipped run's log: FD at each sample grid
+               ROOT / "runs" / "dcgan" / "metrics.jsonl")   # python -m gan_core.measure_generators --run runs/dcgan
 BASELINE = "train_vs_test"             # real training images against the test set: what a perfect generator scores
 HEALTHY = "dcgan-fashion"              # the shipped DCGAN
 COLLAPSE_MARK = "collapse"             # a measured generator whose name holds this word is a recorded collapsed run
@@ -37,6 +43,22 @@ COLLAPSE_TEXT = (
     "to one mode of a 2D ring. The same failure on Fashion-MNIST shows up in class coverage: a collapsed "
     "generator draws, say, only bags and trousers, and the bar chart on the left has a few tall bars, while "
     "a healthy one (right) spreads its pictures over all 10 classes.")
+COLLAPSE_RECORDED = (
+    "The collapsed generator on the left is recorded, not invented: `dcgan-fashion-collapse` is the shipped "
+    "DCGAN trained 500 steps more with its critic frozen (`python -m gan_core.train --recipe "
+    "dcgan-fashion-collapse`). D stops learning, so nothing pushes back when G moves every noise vector "
+    "towards the one kind of picture D scores highest. In a real run the same happens when D falls behind G.")
+SAMPLE_GRID = 6                        # samples a side in the collapse section's grids (seed 0, as in the Learn tab)
+
+
+def samples_picture(name: str) -> np.ndarray | None:
+    """A SAMPLE_GRID x SAMPLE_GRID grid of a shipped DCGAN's first samples, enlarged; None without its weights."""
+    try:
+        images = gan_core.generate(name, n=SAMPLE_GRID * SAMPLE_GRID, seed=0)
+    except FileNotFoundError:
+        return None
+    tiles = torch.from_numpy(images).float().div(127.5).sub(1)[:, None]
+    return enlarge(dcgan.to_picture(tiles, SAMPLE_GRID, padding=2), 2)
 
 
 def read_metrics(path=None) -> dict:
@@ -80,7 +102,8 @@ def collapsed_names(metrics: dict) -> list[str]:
 
 def run_history(path=None) -> list[dict]:
     """FD and coverage at each measured checkpoint of the DCGAN run, in step order ([] without a run)."""
-    path = RUN_METRICS if path is None else path
+    if path is None:
+        path = next((candidate for candidate in RUN_METRICS if candidate.exists()), RUN_METRICS[0])
     if not path.exists():
         return []
     records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -92,18 +115,25 @@ def training_curves(path=None):
     history = run_history(path)
     if not history:
         return empty_curves(), empty_curves(), (
-            "No measured training run here yet (`runs/dcgan/metrics.jsonl`). Between the stages of a DCGAN run, "
-            "`python -m gan_core.measure_generators --run runs/dcgan` appends one line of FD and coverage; the "
-            "curves appear here as soon as there is one.")
+            "No measured training run here yet: the shipped log (`weights/dcgan-fashion.log.jsonl`) holds no FD. "
+            "A DCGAN run of `gan_core.train` measures FD and coverage at each sample grid (`--sample-every`); "
+            "`python -m gan_core.measure_generators --run RUN_DIR` measures one checkpoint of another run.")
     columns = {"step": [r["step"] for r in history], "fd": [r["fd"] for r in history],
                "largest": [r["largest_class_share"] for r in history],
                "covered": [r["classes_covered"] / 10 for r in history]}
     fd = curves(columns, {"fd": "FD to the test set"})
     coverage = curves(columns, {"largest": "largest class share", "covered": "classes covered / 10"})
     last = history[-1]
-    return fd, coverage, (f"{len(history)} measured checkpoints of `runs/dcgan`; at step {last['step']}: FD "
+    return fd, coverage, (f"{len(history)} measured points of the DCGAN's training run; at step {last['step']}: FD "
                           f"**{last['fd']:.1f}**, {last['classes_covered']} classes covered, the largest "
                           f"holding {last['largest_class_share']:.1%}.")
+
+
+def samples_image(name: str) -> None:
+    picture = samples_picture(name)
+    if picture is not None:
+        gr.Image(picture, label=f"{name}: its first {SAMPLE_GRID * SAMPLE_GRID} samples (seed 0)",
+                 interactive=False, height=230, buttons=["download"])
 
 
 def build() -> None:
@@ -141,6 +171,8 @@ def build() -> None:
             if collapsed:
                 name = collapsed[0]
                 coverage_chart(metrics[name], f"Collapsed: {name}", 1.0)
+                samples_image(name)
+                gr.Markdown(COLLAPSE_RECORDED)
                 gr.Markdown(f"`{name}`: FD **{metrics[name]['fd']:.1f}**, {metrics[name]['classes_covered']} "
                             f"classes covered, the largest holding {metrics[name]['largest_class_share']:.1%}.")
             else:
@@ -150,6 +182,7 @@ def build() -> None:
         with gr.Column():
             if HEALTHY in metrics:
                 coverage_chart(metrics[HEALTHY], f"Healthy: {HEALTHY}", 1.0 if collapsed else 0.3)
+                samples_image(HEALTHY)
                 gr.Markdown(f"`{HEALTHY}`: FD **{metrics[HEALTHY]['fd']:.1f}**, "
                             f"{metrics[HEALTHY]['classes_covered']} classes covered, the largest holding "
                             f"{metrics[HEALTHY]['largest_class_share']:.1%}.")
