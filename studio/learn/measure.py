@@ -44,10 +44,11 @@ COLLAPSE_TEXT = (
     "generator draws, say, only bags and trousers, and the bar chart on the left has a few tall bars, while "
     "a healthy one (right) spreads its pictures over all 10 classes.")
 COLLAPSE_RECORDED = (
-    "The collapsed generator on the left is recorded, not invented: `dcgan-fashion-collapse` is the shipped "
-    "DCGAN trained 500 steps more with its critic frozen (`python -m gan_core.train --recipe "
-    "dcgan-fashion-collapse`). D stops learning, so nothing pushes back when G moves every noise vector "
-    "towards the one kind of picture D scores highest. In a real run the same happens when D falls behind G.")
+    "The collapsed generator on the left is recorded, not invented: `dcgan-fashion-collapse` is the same "
+    "DCGAN after its first 720 steps, trained 500 steps more with its critic frozen (`python -m gan_core.train "
+    "--recipe dcgan-fashion-collapse`). D stops learning, so nothing pushes back when G moves every noise "
+    "vector towards the one kind of picture D scores highest. In a real run the same happens when D falls "
+    "behind G. (The finished DCGAN's critic is harder to fool: frozen for 500 steps, it only let stripes in.)")
 SAMPLE_GRID = 6                        # samples a side in the collapse section's grids (seed 0, as in the Learn tab)
 
 
