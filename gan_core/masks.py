@@ -191,8 +191,8 @@ def clean_user_mask(mask: np.ndarray, grow: int = 0) -> np.ndarray:
     if mask.ndim == 3:
         mask = mask.max(axis=2)
     binary = (mask > 0).astype(np.uint8)
-    rows, cols = np.flatnonzero(binary.any(axis=1)), np.flatnonzero(binary.any(axis=0))
-    if grow > 0 and rows.size:
+    if grow > 0 and binary.any():
+        rows, cols = np.flatnonzero(binary.any(axis=1)), np.flatnonzero(binary.any(axis=0))
         box = (slice(max(0, rows[0] - grow), rows[-1] + grow + 1), slice(max(0, cols[0] - grow), cols[-1] + grow + 1))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
         binary[box] = cv2.dilate(binary[box], kernel)

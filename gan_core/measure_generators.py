@@ -16,10 +16,8 @@ import numpy as np
 import torch
 
 from . import classifier
-from .dcgan import DCGANConfig, DCGANGenerator, seeded_noise
-from .dcgan import generate as run_generator
-from .runs import append_log
-from .sampling import generate
+from .dcgan import DCGANConfig, DCGANGenerator
+from .sampling import generate, sample_images
 
 N_SAMPLES = 5000
 
@@ -48,11 +46,9 @@ def measure_weights(name: str = "dcgan-fashion", n: int = N_SAMPLES, seed: int =
 def measure_generator(generator: DCGANGenerator, n: int = N_SAMPLES, seed: int = 0) -> dict:
     """FD and coverage of a DCGAN generator's first n samples from the seeded noise (in eval mode, as shipped)."""
     was_training = generator.training
-    generator.eval()
-    noise = seeded_noise(seed, n, generator.config.noise_dim).to(next(generator.parameters()).device)
-    images = torch.cat([run_generator(generator, noise[i:i + 500]).float().cpu() for i in range(0, n, 500)])
+    images = sample_images(generator, n, seed)   # in eval mode
     generator.train(was_training)
-    return measure_images(images[:, 0].add(1).mul(127.5).round().clamp(0, 255).to(torch.uint8).numpy())
+    return measure_images(images)
 
 
 @torch.no_grad()

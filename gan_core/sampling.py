@@ -30,7 +30,14 @@ def generate(weights: str = "dcgan-fashion", n: int = 64, seed: int = 0, batch_s
     """n samples of a DCGAN as uint8 (n, H, W) at the model's own size (32 x 32 for dcgan-fashion)."""
     if int(n) < 1:
         raise ValueError(f"n must be at least 1, not {n}")
-    generator = load_generator(weights)
-    noise = seeded_noise(seed, int(n), generator.config.noise_dim)
-    images = torch.cat([run_generator(generator, noise[i:i + batch_size]) for i in range(0, len(noise), batch_size)])
+    return sample_images(load_generator(weights), int(n), seed, batch_size)
+
+
+@torch.no_grad()
+def sample_images(generator, n: int, seed: int = 0, batch_size: int = 500) -> np.ndarray:
+    """The first n samples of a DCGAN generator from the seeded noise, as uint8 (n, H, W), in eval mode."""
+    device = next(generator.parameters()).device
+    noise = seeded_noise(seed, n, generator.config.noise_dim).to(device)
+    images = torch.cat([run_generator(generator, noise[i:i + batch_size]).float().cpu()
+                        for i in range(0, len(noise), batch_size)])
     return images[:, 0].add(1).mul(127.5).round().to(torch.uint8).numpy()  # first channel: grey images
