@@ -66,4 +66,4 @@ def build() -> None:
             status = gr.Markdown()
             download = gr.DownloadButton("Download the result (PNG)", interactive=False, elem_id="extend-download")
     run.click(friendly_errors(extend_photo), [photo, left, top, right, bottom, model],
-              [before_after, download, status], api_name="extend").then(enable, None, download)
+              [before_after, download, status], api_name="extend").then(enable, None, download, api_visibility="private")

@@ -84,5 +84,6 @@ def build() -> None:
                 error = gr.Image(label="|GAN (or CS) - original| (white = 0.2)", type="pil")
                 table = gr.Dataframe(label="numbers on this slice")
             download = gr.File(label="GAN (or CS) result, 16-bit PNG")
-    file.change(lambda f, i: load(f, i)[2] if f else gr.update(), [file, index], index)
+    file.change(lambda f, i: load(f, i)[2] if f else gr.update(), [file, index], index,
+                api_visibility="private")
     run.click(reconstruct, [file, index, acceleration], [gallery, error, table, download])

@@ -89,8 +89,8 @@ def build() -> None:
             download = gr.DownloadButton("Download the result (PNG)", interactive=False)
     found = gr.State(None)
     model.change(model_facts, model, facts, queue=False)
-    editor.upload(lambda: (None, None), None, [found, cracks], queue=False)
+    editor.upload(lambda: (None, None), None, [found, cracks], queue=False, api_visibility="private")
     find.click(friendly_errors(find_crack_mask), [editor, width, threshold], [found, cracks, status],
                api_name="find_cracks")
     run.click(friendly_errors(restore_painting), [editor, found, model], [before_after, download, status],
-              api_name="restore_painting").then(enable, None, download)
+              api_name="restore_painting").then(enable, None, download, api_visibility="private")

@@ -282,7 +282,7 @@ def build() -> None:
     for picker, pick, editor, name in ((galleries[0], pick_a, editors[0], "cyclegan_pick_a"),
                                        (galleries[1], pick_b, editors[1], "cyclegan_pick_b")):
         picker.select(pick, None, editor, api_name=name, api_visibility="undocumented").then(
-            translate_both, editors, outputs, show_progress="hidden")
+            translate_both, editors, outputs, show_progress="hidden", api_visibility="private")
     for direction, editor in zip(SIDES, editors):
         editor.change(translate_both, editors, outputs, api_name=f"cyclegan_live_{direction}",
                       api_visibility="undocumented", trigger_mode="always_last", show_progress="hidden")

@@ -183,10 +183,10 @@ def build() -> None:
                      api_visibility="undocumented", trigger_mode="always_last", show_progress="hidden")
     examples.select(pick_example, None, [sketchpad, truth_index], api_name="pix2pix_pick",
                     api_visibility="undocumented").then(draw_shoes, [sketchpad, truth_index], outputs,
-                                                        show_progress="hidden")
+                                                        show_progress="hidden", api_visibility="private")
     blank_button.click(blank_canvas, None, [sketchpad, truth_index], api_name="pix2pix_blank",
                        api_visibility="undocumented").then(draw_shoes, [sketchpad, truth_index], outputs,
-                                                           show_progress="hidden")
+                                                           show_progress="hidden", api_visibility="private")
 
     def on_load():   # a value set by a handler does not fire the editor's change event: draw here too
         first = canvas_value(pix2pix.edges_of(example_items()[:1])[0])
