@@ -218,7 +218,7 @@ class CropConfig:
     max_scale: float = 1.0     # ...before it is resized to `crop`, so the model sees many zoom levels
     cache_side: int = 1536     # photos are kept in memory downscaled to at most this long side
     texture_share: float = 0.1  # share of crops drawn from texture tiles (is_texture_tile), many but small
-    masks: str = "photo"       # inpainting holes: one of masks.TRAINING_MASKS ("photo" or "damage" for paintings)
+    masks: str = "photo"       # inpainting holes: one of masks.TRAINING_MASKS ("photo", "wide", "damage" for paintings)
 
 
 class PhotoCrops(torch.utils.data.Dataset):

@@ -127,7 +127,8 @@ class PhotoInpainting(PhotoGame):
     d_in_channels = 4
 
     def generator(self) -> InpaintGenerator:
-        return InpaintGenerator(self.sized(InpaintConfig(block=self.cfg.g_block, refine=self.cfg.g_refine), "n_blocks"))
+        config = InpaintConfig(block=self.cfg.g_block, refine=self.cfg.g_refine, flips=self.cfg.g_flips or 1)
+        return InpaintGenerator(self.sized(config, "n_blocks"))
 
     def play(self, generator, batch) -> Play:
         real, hole = batch

@@ -5,8 +5,8 @@ Images are tensors in [-1, 1], shape (B, 3, H, W); masks are (B, 1, H, W) with 1
 Three ideas make the inpainter fit a 2-core CPU (measured in docs/inpainting-on-the-cpu.md):
 1. It starts from a cheap coarse fill (a push-pull pyramid, computed in torch) and learns a correction
    on top of it, with the last layer initialised to zero, so training starts at classical quality.
-2. It works at half resolution inside: pixel_unshuffle folds each 2x2 block of pixels into channels at
-   the input and pixel_shuffle unfolds them at the output, so the costly layers see 4x fewer positions
+2. It works at a quarter resolution inside: pixel_unshuffle folds each 4x4 block of pixels into channels
+   at the input and pixel_shuffle unfolds them at the output, so the costly layers see 16x fewer positions
    while the output can still carry full-resolution texture.
 3. Its bottleneck blocks see the whole image at once through Fast Fourier Convolutions (LaMa, Suvorov
    et al. 2022), or a wide area through dilated convolutions (DeepFill v2, AOT-GAN); `block` chooses.
@@ -150,6 +150,8 @@ class InpaintConfig:
     coarse_fill: bool = True  # feed a push-pull fill as 3 extra channels and predict a correction to it
     refine: int = 0          # width of a full-resolution 3x3 refinement after the pixel_shuffle (0 = none):
                              # it sees across the fold's 4x4 blocks, so G can keep texture without block seams
+    flips: int = 1           # at inference, the mean of the fills of the image and its mirror images (1, 2 or 4):
+                             # a self-ensemble (EDSR+), N times the work, for models whose users can wait
 
 
 class InpaintGenerator(nn.Module):
@@ -170,6 +172,8 @@ class InpaintGenerator(nn.Module):
         super().__init__()
         if config.block not in ("ffc", "dilated"):
             raise ValueError(f"block must be 'ffc' or 'dilated', not {config.block!r}")
+        if config.flips not in (1, 2, 4):
+            raise ValueError(f"flips must be 1, 2 or 4, not {config.flips!r}")
         self.config = config
         c = config.channels
         in_channels = config.fold**2 * (7 if config.coarse_fill else 4)
@@ -203,7 +207,18 @@ class InpaintGenerator(nn.Module):
         hole_only: run the full-resolution refinement only over the hole's bounding box, for callers that keep
         only hole pixels (inference). Those pixels come out the same; the rest stay unrefined. At 512 px the
         refinement is about a quarter of the work, and the box is usually a quarter of the crop or less.
+        Out of training, with config.flips > 1, the prediction is the mean over the image and its mirror images
+        (left-right, then up-down and both), each mirrored back.
         """
+        if self.training or self.config.flips == 1:
+            return self.predict(image, mask, hole_only)
+        total = self.predict(image, mask, hole_only)
+        for dims in [(3,), (2,), (2, 3)][: self.config.flips - 1]:
+            total = total + self.predict(image.flip(dims), mask.flip(dims), hole_only).flip(dims)
+        return total / self.config.flips
+
+    def predict(self, image: torch.Tensor, mask: torch.Tensor, hole_only: bool = False) -> torch.Tensor:
+        """One pass of the network (see forward)."""
         height, width = image.shape[-2:]
         pad_h, pad_w = -height % self.multiple, -width % self.multiple
         masked = image * (1.0 - mask)

@@ -46,8 +46,8 @@ class TrainConfig:
     batch_size: int = 8
     crop: int = 256                  # training crop side for photo tasks
     min_scale: float = 0.25          # crops cover min_scale..1 of a photo's short side before resizing
-    masks: str = "photo"             # inpainting holes: "photo" (strokes, boxes, objects, borders), "strokes" (no
-                                     # objects or borders: the mix of the models up to inpaint-photo) or "damage"
+    masks: str = "photo"             # inpainting holes: "photo" (strokes, boxes, objects, borders), "wide" (the same
+                                     # and a quarter dense strokes), "strokes" (the mix up to inpaint-photo) or "damage"
     lr_g: float = 2e-4
     lr_d: float = 2e-4               # Adam defaults of the DCGAN paper
     decay_from: int = 0              # from this step both learning rates fall linearly to 0 at `steps` (0: constant)
@@ -66,6 +66,7 @@ class TrainConfig:
     g_block: str = "ffc"             # inpaint: "ffc" or "dilated"
     g_skips: bool = False            # restoration: residual blocks instead of a plain conv stack
     g_refine: int = 0                # inpaint: width of the full-resolution refinement (0 = none)
+    g_flips: int = 0                 # inpaint: fills averaged over mirror images out of training (0 = 1: none)
     d_channels: int = 32
     bf16: bool = False               # bfloat16 autocast: ~1.7x faster on CPUs with AVX512-BF16/AMX, far slower without
     workers: int = 1                 # data loader worker processes

@@ -21,6 +21,16 @@ def test_training_masks_cover_between_1_and_50_percent():
     assert np.std(areas) > 0.03  # a real mix of sizes
 
 
+def test_the_wide_mix_has_more_large_holes_than_the_photo_mix():
+    rng = np.random.default_rng(2)
+    photo = np.array([masks.TRAINING_MASKS["photo"](96, 128, rng).mean() for _ in range(300)])
+    wide = np.array([masks.TRAINING_MASKS["wide"](96, 128, rng).mean() for _ in range(300)])
+    assert 0.01 < wide.min() and wide.max() < 0.5
+    assert np.mean(wide > 0.3) > 1.5 * np.mean(photo > 0.3)
+    dense = masks.dense_strokes(96, 128, np.random.default_rng(3), low=0.3, high=0.31)
+    assert dense.mean() >= 0.3 and set(np.unique(dense)) <= {0.0, 1.0}
+
+
 def test_thick_presets_cover_more_than_thin_ones_and_boxes_draw_something():
     rng = np.random.default_rng(1)
     thin = np.mean([masks.preset_strokes(256, 256, rng, "thin").mean() for _ in range(20)])

@@ -82,6 +82,8 @@ def test_dcgan_shapes():
 def test_bad_configs_are_clear_errors():
     with pytest.raises(ValueError, match="block"):
         InpaintGenerator(InpaintConfig(block="gated"))
+    with pytest.raises(ValueError, match="flips"):
+        InpaintGenerator(InpaintConfig(flips=3))
     with pytest.raises(ValueError, match="scale"):
         RestorationGenerator(RestorationConfig(scale=3))
 
@@ -128,3 +130,19 @@ def test_an_inpainter_fills_the_same_in_training_and_inference_mode():
         fast = generator.eval()(image, mask)
         plain = generator.train()(image, mask)
     assert torch.allclose(fast, plain, atol=1e-5)
+
+
+def test_a_flip_ensemble_averages_the_mirrored_fills_out_of_training_only():
+    torch.manual_seed(0)
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=4, flips=4))
+    for p in generator.parameters():
+        torch.nn.init.normal_(p, std=0.1)
+    image, mask = torch.rand(1, 3, 40, 56) * 2 - 1, torch.zeros(1, 1, 40, 56)
+    mask[..., 10:30, 5:20] = 1
+    with torch.no_grad():
+        passes = [generator.predict(image, mask, True)]
+        passes += [generator.predict(image.flip(d), mask.flip(d), True).flip(d) for d in [(3,), (2,), (2, 3)]]
+        assert not torch.allclose(passes[0], passes[1], atol=1e-3)   # the network is not mirror-symmetric
+        ensemble = generator.eval()(image, mask, hole_only=True)
+        assert torch.allclose(ensemble, sum(passes) / 4, atol=1e-5)
+        assert torch.allclose(generator.train()(image, mask), generator.predict(image, mask), atol=1e-6)

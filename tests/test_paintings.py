@@ -132,4 +132,4 @@ def test_crack_is_an_evaluation_mask_class():
     mask = masks.mask_of_size(120, 150, "crack", np.random.default_rng(1))
     low, high = masks.MASK_SIZES["crack"]
     assert low <= mask.mean() < high
-    assert set(masks.TRAINING_MASKS) == {"photo", "strokes", "damage"}
+    assert set(masks.TRAINING_MASKS) == {"photo", "strokes", "wide", "damage"}
