@@ -8,8 +8,10 @@ Run "general" starts from refine's last weights on the grown photo set (manifest
 Debian packages and 332 texture tiles) and the "photo" hole mix (strokes, boxes, object silhouettes, borders),
 and takes the grain out at its source with losses.grain_loss (fine energy the photo does not have, on the
 calm half of the hole): weight 1.0 for 500 steps removed it but smoothed real texture too, 0.25 for 250 steps
-brought some back, then the adversarial weight halved to 10 with grain 0.15. The stages after 500 were
-stopped by time; their last steps are written here so the recipe stops where those runs did.
+brought some back, then the adversarial weight halved to 10 with grain 0.15. Stage wide gives a quarter
+of the holes to dense wide strokes (masks.dense_strokes): one hole in four covers over 30% of the crop instead
+of one in ten. The stages after 500 were stopped by time (wide by hand, at its checkpoint of step 5,000); their
+last steps are written here so the recipe stops where those runs did.
 """
 from gan_core import recipes
 from gan_core.recipes import Recipe, Stage
@@ -27,4 +29,5 @@ recipe = Recipe("inpaint-photo", faithful.stages + [
     Stage("grain1.0", 500, dict(GENERAL, grain_weight=1.0), run="general", start_from="refine"),
     Stage("grain0.25", 750, dict(grain_weight=0.25), run="general"),
     Stage("adv10-grain0.15", 2271, dict(adv_weight=10, grain_weight=0.15), run="general"),
+    Stage("wide", 5000, dict(masks="wide"), run="general"),
 ], faithful.base, note=__doc__)
