@@ -16,7 +16,6 @@ and each critic the least-squares loss (D(real) - 1)^2 + D(fake)^2, as in the pa
 brevity: the paper's pool of 50 past fakes for the critics, and its learning-rate decay.
 """
 import functools
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,7 +252,7 @@ def export(game: CycleGAN, evaluation: dict | None = None, recipe: dict | None =
     }
     path = save_parts(Path(cfg.weights_dir) / f"{cfg.export}.safetensors",
                       {n: getattr(game, n) for n in game.NETWORKS}, card)
-    shutil.copyfile(Path(cfg.out) / runs.LOG, Path(cfg.weights_dir) / f"{cfg.export}.log.jsonl")  # the tab's curves
+    runs.ship_log(cfg.out, cfg.weights_dir, cfg.export)
     return path
 
 

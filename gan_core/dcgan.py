@@ -97,8 +97,11 @@ def project_to_sphere(z: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def generate(generator: DCGANGenerator, noise: torch.Tensor) -> torch.Tensor:
-    """G(z) in eval mode (batch-norm running statistics), clamped to [-1, 1]."""
-    return generator.eval()(noise).clamp(-1, 1)
+    """G(z) in eval mode (batch-norm running statistics), clamped to [-1, 1]; G is left in the mode it came in."""
+    was_training = generator.training
+    images = generator.eval()(noise).clamp(-1, 1)
+    generator.train(was_training)
+    return images
 
 
 def walk(generator: DCGANGenerator, seed_a: int, seed_b: int, fractions) -> torch.Tensor:

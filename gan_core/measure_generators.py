@@ -45,10 +45,7 @@ def measure_weights(name: str = "dcgan-fashion", n: int = N_SAMPLES, seed: int =
 @torch.no_grad()
 def measure_generator(generator: DCGANGenerator, n: int = N_SAMPLES, seed: int = 0) -> dict:
     """FD and coverage of a DCGAN generator's first n samples from the seeded noise (in eval mode, as shipped)."""
-    was_training = generator.training
-    images = sample_images(generator, n, seed)   # in eval mode
-    generator.train(was_training)
-    return measure_images(images)
+    return measure_images(sample_images(generator, n, seed))
 
 
 @torch.no_grad()

@@ -16,6 +16,7 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +136,11 @@ def append_log(run_dir: str | Path, record: dict) -> None:
     tidy = {k: float(f"{v:.5g}") if isinstance(v, float) else v for k, v in record.items()}
     with open(Path(run_dir) / LOG, "a") as log:
         log.write(json.dumps(tidy) + "\n")
+
+
+def ship_log(run_dir: str | Path, weights_dir: str | Path, name: str) -> None:
+    """Copy run_dir/log.jsonl to weights_dir/NAME.log.jsonl: the Learn tab draws a shipped model's curves from it."""
+    shutil.copyfile(Path(run_dir) / LOG, Path(weights_dir) / f"{name}.log.jsonl")
 
 
 def read_log(run_dir: str | Path) -> list[dict]:

@@ -30,7 +30,7 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 
-from . import games, losses, tasks
+from . import games, losses, runs, tasks
 from .models import update_ema
 from .weights import load_state, read_card, save_weights
 
@@ -376,7 +376,7 @@ def export(trainer: Trainer, name: str, evaluation: dict | None = None, recipe: 
 def ship_story(run_dir: Path, weights_dir: Path, name: str, grids: int = 12) -> None:
     """The run's log as NAME.log.jsonl and about `grids` of its sample grids, evenly spread over the steps, in
     NAME-samples/: what the Learn tab replays of how the model learned."""
-    shutil.copyfile(run_dir / "log.jsonl", weights_dir / f"{name}.log.jsonl")
+    runs.ship_log(run_dir, weights_dir, name)
     made = sorted((run_dir / "samples").glob("step_*.png"))
     count = min(grids, len(made))
     keep = {made[round(i * (len(made) - 1) / max(count - 1, 1))] for i in range(count)}
