@@ -100,25 +100,18 @@ def conv_act(in_channels: int, out_channels: int, stride: int = 1) -> nn.Sequent
 
 def conv_on_upsampled(x: torch.Tensor, skip: torch.Tensor, conv: nn.Conv2d) -> torch.Tensor:
     """conv(cat(nearest_upsample_2x(x), skip)) for a 3x3, stride-1, reflect-padded conv, without the upsampled
-    tensor: each of the four output phases of the x part is a 2x2 convolution at x's own resolution (the 3x3
-    taps that land on the same low-resolution pixel add up), 16 taps per 4 outputs instead of 36. Same result
-    to rounding. Reflect padding of the upsampled tensor is replicate padding of x."""
+    tensor: the x part is one stride-2 transposed convolution at x's own resolution. Along each axis an even
+    output pixel sees x at taps (i-1, i) with weights (w0, w1 + w2) and an odd one (i, i+1) with (w0 + w1, w2),
+    which is the 4-tap kernel [w2, w1 + w2, w0 + w1, w0] scattered with stride 2: 16 taps per 4 outputs instead
+    of 36, in one library call. Same result to rounding. Reflect padding of the upsampled tensor is replicate
+    padding of x."""
     weight_x, weight_skip = conv.weight[:, :x.shape[1]], conv.weight[:, x.shape[1]:]
     out = F.conv2d(F.pad(skip, (1, 1, 1, 1), mode="reflect"), weight_skip, conv.bias)
-    padded = F.pad(x, (1, 1, 1, 1), mode="replicate")
-    height, width = x.shape[-2:]
-    # 3x3 kernel rows (or columns) -> the 2-tap kernel of the even and the odd output phase
-    even = lambda w, dim: torch.stack([w.select(dim, 0), w.select(dim, 1) + w.select(dim, 2)], dim)
-    odd = lambda w, dim: torch.stack([w.select(dim, 0) + w.select(dim, 1), w.select(dim, 2)], dim)
-    phases = []
-    for row_phase, row_start in ((even, 0), (odd, 1)):
-        for column_phase, column_start in ((even, 0), (odd, 1)):
-            kernel = column_phase(row_phase(weight_x, 2), 3)
-            window = padded[..., row_start:row_start + height + 1, column_start:column_start + width + 1]
-            phases.append(F.conv2d(window, kernel))
-    batch, channels = out.shape[:2]
-    interleaved = F.pixel_shuffle(torch.stack(phases, 2).reshape(batch, channels * 4, height, width), 2)
-    return out + interleaved
+    taps = lambda w, dim: torch.stack([w.select(dim, 2), w.select(dim, 1) + w.select(dim, 2),
+                                       w.select(dim, 0) + w.select(dim, 1), w.select(dim, 0)], dim)
+    kernel = taps(taps(weight_x, 2), 3).transpose(0, 1)   # (in, out, 4, 4), as conv_transpose2d takes it
+    # padding 3 crops the scatter of the padded x to exactly the 2H x 2W outputs
+    return out + F.conv_transpose2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel, stride=2, padding=3)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -235,8 +228,8 @@ class InpaintGenerator(nn.Module):
         x = self.blocks(skips.pop())
         for up in self.ups:
             skip = skips.pop()
-            if not self.training and skip.shape[-2:] == tuple(2 * n for n in x.shape[-2:]):
-                x = up[1](conv_on_upsampled(x, skip, up[0]))   # inference: same numbers, 11% less work
+            if skip.shape[-2:] == tuple(2 * n for n in x.shape[-2:]):
+                x = up[1](conv_on_upsampled(x, skip, up[0]))   # the same numbers, without the 2x tensor
             else:
                 x = F.interpolate(x, size=skip.shape[-2:], mode="nearest")
                 x = up(torch.cat([x, skip], 1))
