@@ -219,6 +219,8 @@ class CropConfig:
     cache_side: int = 1536     # photos are kept in memory downscaled to at most this long side
     texture_share: float = 0.1  # share of crops drawn from texture tiles (is_texture_tile), many but small
     masks: str = "photo"       # inpainting holes: one of masks.TRAINING_MASKS ("photo", "wide", "damage" for paintings)
+    symmetries: int = 2        # 2: mirror left-right at random (photos have an up); 8: any of the square's eight
+                               # (paintings: brushwork and cracks run every way, and 19 paintings need variety)
 
 
 class PhotoCrops(torch.utils.data.Dataset):
@@ -233,6 +235,8 @@ class PhotoCrops(torch.utils.data.Dataset):
                  length: int = 100_000, seed: int | None = None):
         if task not in tasks.PHOTO_TASKS:
             raise ValueError(f"{task!r} is not trained on photo crops; choose one of: {', '.join(tasks.PHOTO_TASKS)}")
+        if config.symmetries not in (2, 8):
+            raise ValueError(f"symmetries must be 2 (left-right mirror) or 8 (all of the square's), not {config.symmetries}")
         if config.masks not in masks_lib.TRAINING_MASKS:
             raise ValueError(f"unknown training masks {config.masks!r}; choose one of: "
                              f"{', '.join(masks_lib.TRAINING_MASKS)}")
@@ -261,6 +265,8 @@ class PhotoCrops(torch.utils.data.Dataset):
         region = cv2.resize(region, (crop, crop), interpolation=interpolation)
         if rng.random() < 0.5:
             region = region[:, ::-1]
+        if self.config.symmetries == 8:
+            region = np.rot90(region, k=rng.integers(4))
         return np.ascontiguousarray(region)
 
     def __getitem__(self, index: int):

@@ -79,7 +79,7 @@ class PhotoGame(Game):
     def data(self):
         """(training dataset, fixed validation batch as a tuple of tensors)."""
         cfg = self.cfg
-        crop = data_lib.CropConfig(crop=cfg.crop, min_scale=cfg.min_scale, masks=cfg.masks)
+        crop = data_lib.CropConfig(crop=cfg.crop, min_scale=cfg.min_scale, masks=cfg.masks, symmetries=cfg.symmetries)
         train = data_lib.PhotoCrops(data_lib.resolve_files(cfg.data), cfg.task, crop)
         val_files = data_lib.resolve_files(cfg.val_data) if cfg.val_data else train.files
         val = data_lib.PhotoCrops(val_files, cfg.task, crop, seed=cfg.seed + 12345)

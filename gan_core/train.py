@@ -48,6 +48,7 @@ class TrainConfig:
     min_scale: float = 0.25          # crops cover min_scale..1 of a photo's short side before resizing
     masks: str = "photo"             # inpainting holes: "photo" (strokes, boxes, objects, borders), "wide" (the same
                                      # and a quarter dense strokes), "strokes" (the mix up to inpaint-photo) or "damage"
+    symmetries: int = 2              # crops mirrored left-right at random (2), or turned to any of the square's 8
     lr_g: float = 2e-4
     lr_d: float = 2e-4               # Adam defaults of the DCGAN paper
     decay_from: int = 0              # from this step both learning rates fall linearly to 0 at `steps` (0: constant)
@@ -215,14 +216,18 @@ class Trainer:
     def load_exported(self, path: str):
         """Start from shipped weights (G's EMA copy becomes G, EMA and the starting point).
 
-        Weights without a refinement may start a generator with one: it begins as the identity."""
+        Weights without a refinement, or with fewer bottleneck blocks, may start a generator that has them:
+        the new parts begin as the identity, so training starts from what the weights already do."""
         generator_state, discriminator_state, _ = load_state(path)
         for module in (self.generator, self.generator_ema):
             try:
                 missing, unexpected = module.load_state_dict(generator_state, strict=False)
             except RuntimeError as error:  # a tensor of another shape
                 raise ValueError(f"{path} does not fit this generator: {error}") from None
-            if unexpected or any(not key.startswith("refine.") for key in missing):
+            blocks_given = {key.split(".")[1] for key in generator_state if key.startswith("blocks.")}
+            grown = lambda key: key.startswith("refine.") or (key.startswith("blocks.")
+                                                              and key.split(".")[1] not in blocks_given)
+            if unexpected or not all(map(grown, missing)):
                 raise ValueError(f"{path} does not fit this generator: missing {missing}, unexpected {unexpected}")
         if discriminator_state:
             self.discriminator.load_state_dict(discriminator_state)

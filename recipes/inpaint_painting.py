@@ -12,7 +12,9 @@ restore them. The grain loss (weight 0.25) charges for fine energy the painting 
 calm, so flat paint stays flat. Stage l1-decay leans further towards the painting itself (adversarial weight
 0.5, L1 10, feature matching 10, both learning rates falling to 0): +0.3 dB on the held-out paintings. At
 inference the model averages its fills of the painting and its three mirror images (flips 4): +0.2 dB more,
-four times the work.
+four times the work. Stage turns shows it each crop turned to any of the square's eight symmetries (crack
+networks and brushwork run every way, and the flips at inference show it paintings upside down), with the
+learning rates rising again and falling to 0 over 2,000 steps: +0.08 dB on the held-out paintings.
 """
 from gan_core import recipes
 from gan_core.recipes import Recipe, Stage
@@ -27,4 +29,5 @@ PAINTING = dict(data="paintings:train", val_data="paintings:val", masks="damage"
 recipe = Recipe("inpaint-painting", PHOTO_STAGES + [
     Stage("damage-adv3", 2000, PAINTING, run="main", start_from="general"),
     Stage("l1-decay", 4500, dict(adv_weight=0.5, fm_weight=10, l1_weight=10, decay_from=2000, g_flips=4)),
+    Stage("turns", 6500, dict(symmetries=8, decay_from=4500)),
 ], photo.base, note=__doc__)

@@ -44,6 +44,26 @@ def test_photo_crops_give_the_right_shapes(image_folder):
     assert torch.equal(seeded[5][0], seeded[5][0])
 
 
+def test_crops_keep_the_photos_up_unless_all_eight_symmetries_are_asked_for(tmp_path):
+    rows = np.repeat(np.arange(0, 256, 4, dtype=np.uint8)[:, None], 64, axis=1)  # dark at the top, light below
+    Image.fromarray(np.stack([rows] * 3, -1)).save(tmp_path / "gradient.png")
+    files = [tmp_path / "gradient.png"]
+
+    def directions(symmetries):  # where the light side of each whole-photo crop ends up
+        config = data.CropConfig(crop=64, min_scale=1.0, symmetries=symmetries)
+        seen = set()
+        for i in range(40):
+            image = data.PhotoCrops(files, "denoise", config, seed=i)[0][1][0]
+            top, bottom, left, right = image[0].mean(), image[-1].mean(), image[:, 0].mean(), image[:, -1].mean()
+            seen.add(("down", "up", "right", "left")[int(np.argmax([bottom - top, top - bottom, right - left, left - right]))])
+        return seen
+
+    assert directions(2) == {"down"}
+    assert directions(8) == {"down", "up", "right", "left"}
+    with pytest.raises(ValueError, match="symmetries"):
+        data.PhotoCrops(files, "denoise", data.CropConfig(symmetries=4))
+
+
 def test_degradations_change_the_image_by_the_right_amount():
     rng = np.random.default_rng(0)
     flat = np.full((64, 64, 3), 128, np.uint8)

@@ -72,6 +72,26 @@ def test_init_from_weights_without_a_refinement_grows_one(image_folder, tmp_path
         wider.load_exported(str(tmp_path / "plain.safetensors"))
 
 
+def test_init_from_weights_with_fewer_blocks_starts_deeper_as_the_same_filler(image_folder, tmp_path):
+    from gan_core.train import export
+    cfg = parse_args(["--data", str(image_folder), "--weights-dir", str(tmp_path), *TINY, "--g-blocks", "2"])
+    shallow = Trainer(cfg, torch.device("cpu"))
+    for parameter in shallow.generator.parameters():  # trained-looking weights: no block is the identity
+        parameter.data.normal_(0, 0.05)
+    shallow.generator_ema.load_state_dict(shallow.generator.state_dict())
+    export(shallow, "shallow")
+    blocks = len(shallow.generator.blocks)
+    deeper = Trainer(dataclasses.replace(cfg, g_blocks=blocks + 2), torch.device("cpu"))
+    deeper.load_exported(str(tmp_path / "shallow.safetensors"))
+    assert len(deeper.generator.blocks) == blocks + 2
+    image, mask = torch.rand(1, 3, 32, 32), (torch.rand(1, 1, 32, 32) > 0.7).float()
+    with torch.no_grad():
+        assert torch.allclose(deeper.generator_ema.eval()(image, mask), shallow.generator_ema.eval()(image, mask), atol=1e-5)
+    fewer = Trainer(dataclasses.replace(cfg, g_blocks=blocks - 1), torch.device("cpu"))
+    with pytest.raises(ValueError, match="does not fit"):
+        fewer.load_exported(str(tmp_path / "shallow.safetensors"))
+
+
 def test_every_task_takes_a_step(image_folder, tmp_path):
     for task in ("denoise", "sr2", "sr4"):
         trainer = train(parse_args(["--task", task, "--data", str(image_folder), "--out", str(tmp_path / task),
