@@ -96,7 +96,7 @@ class PhotoGame(Game):
         return info
 
     def reconstruction(self, play: Play) -> tuple[torch.Tensor, dict]:
-        """(weighted loss, its terms for the log): L1 to the target, plus 1 - SSIM and grain if they are weighted."""
+        """(weighted loss, its terms for the log): L1 to the target, plus 1 - SSIM, grain and detail if they are weighted."""
         cfg = self.cfg
         l1 = losses.masked_l1(play.prediction.float(), play.real, play.hole)
         loss, stats = cfg.l1_weight * l1, {"l1": l1.item()}
@@ -108,6 +108,10 @@ class PhotoGame(Game):
             grain = losses.grain_loss(play.fake.float(), play.real, play.hole)
             loss = loss + cfg.grain_weight * grain
             stats["grain"] = grain.item()
+        if cfg.detail_weight > 0 and play.hole is not None:
+            detail = losses.detail_loss(play.fake.float(), play.real, play.hole)
+            loss = loss + cfg.detail_weight * detail
+            stats["detail"] = detail.item()
         return loss, stats
 
     @torch.no_grad()

@@ -113,12 +113,18 @@ def ssim_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor | None 
 YCRCB = torch.tensor([[0.299, 0.587, 0.114], [0.5, -0.4187, -0.0813], [-0.1687, -0.3313, 0.5]]) * 127.5
 
 
-def fine_energy(image: torch.Tensor, sigma: float = 1.5) -> torch.Tensor:
-    """(B, 3, H, W) RGB in [-1, 1] -> (B, 1, H, W): sum over Y, Cr, Cb of |channel - its Gaussian blur|, in levels."""
+def fine_energy(image: torch.Tensor, sigma: float = 1.5, channels: int = 3) -> torch.Tensor:
+    """(B, 3, H, W) RGB in [-1, 1] -> (B, 1, H, W): sum over Y, Cr, Cb (the first `channels` of them) of
+    |channel - its Gaussian blur|, in levels."""
+    ycrcb = torch.einsum("ck,bkhw->bchw", YCRCB[:channels].to(image), image)
+    return (ycrcb - gaussian_blur(ycrcb, sigma)).abs().sum(1, keepdim=True)
+
+
+def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    """torchvision's Gaussian blur with a kernel of 2 * ceil(3 sigma) + 1 taps (reflect padding)."""
     import torchvision.transforms.functional as TF
-    ycrcb = torch.einsum("ck,bkhw->bchw", YCRCB.to(image), image)
     size = 2 * math.ceil(3 * sigma) + 1
-    return (ycrcb - TF.gaussian_blur(ycrcb, [size, size], [sigma, sigma])).abs().sum(1, keepdim=True)
+    return TF.gaussian_blur(x, [size, size], [sigma, sigma])
 
 
 def grain_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -129,18 +135,37 @@ def grain_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor) -> to
     and only where the photo is calm (its fine energy, blurred with sigma 3, below the hole's median), so
     texture that belongs to grass or bark is left to the adversarial term.
     """
-    import torchvision.transforms.functional as TF
     photo, fill = fine_energy(real), fine_energy(fake)
-    calmness = TF.gaussian_blur(photo, [19, 19], [3.0, 3.0])
-    hole = mask > 0.5
-    weights = []
-    for calm_b, hole_b in zip(calmness, hole):  # the median is per image: what is calm depends on the photo
-        values = calm_b[hole_b]
-        threshold = values.median() if values.numel() else calm_b.new_tensor(0.0)
-        weights.append((hole_b & (calm_b <= threshold)).float())
-    weight = torch.stack(weights)
+    weight = hole_half(photo, mask, calm=True)
     excess = (fill - photo.detach()).clamp_min(0)
     return (excess * weight).sum() / weight.sum().clamp_min(1)
+
+
+def detail_loss(fake: torch.Tensor, real: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """loss = mean over the busier half of each hole of max(0, the photo's local fine luminance energy - the
+    fill's), in levels.
+
+    grain_loss's twin: where the photo has texture (grass, bark, hair) a fill without it is a smear. The
+    energies are averaged locally (Gaussian, sigma 3), so the texture must be there but need not line up pixel
+    for pixel, which is all that L1 and SSIM can reward; what it looks like is left to the adversarial term.
+    """
+    photo, fill = fine_energy(real, channels=1), fine_energy(fake, channels=1)
+    weight = hole_half(fine_energy(real), mask, calm=False)
+    deficit = (gaussian_blur(photo, 3.0).detach() - gaussian_blur(fill, 3.0)).clamp_min(0)
+    return (deficit * weight).sum() / weight.sum().clamp_min(1)
+
+
+def hole_half(photo_energy: torch.Tensor, mask: torch.Tensor, calm: bool) -> torch.Tensor:
+    """(B, 1, H, W) 0/1: the calmer (or the busier) half of each image's hole, by the photo's fine energy
+    blurred with sigma 3. The median is per image: what is calm depends on the photo."""
+    calmness = gaussian_blur(photo_energy, 3.0)
+    hole = mask > 0.5
+    halves = []
+    for calm_b, hole_b in zip(calmness, hole):
+        values = calm_b[hole_b]
+        threshold = values.median() if values.numel() else calm_b.new_tensor(0.0)
+        halves.append((hole_b & ((calm_b <= threshold) if calm else (calm_b > threshold))).float())
+    return torch.stack(halves)
 
 
 def feature_matching(fake_features: list[torch.Tensor], real_features: list[torch.Tensor]) -> torch.Tensor:

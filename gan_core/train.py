@@ -60,6 +60,7 @@ class TrainConfig:
     fm_weight: float = 1.0           # discriminator feature matching
     ssim_weight: float = 0.0         # 1 - SSIM over the hole (inpainting) or the image: sharp where the structure is known
     grain_weight: float = 0.0        # inpainting: fine energy beyond the photo's on the calm half of the hole (levels)
+    detail_weight: float = 0.0       # inpainting: local fine luminance energy short of the photo's on the busy half
     adv_start: int = 0               # steps of reconstruction-only warm-up before the adversarial terms start
     ema: float = 0.999               # decay of the exponential moving average of G
     g_channels: int = 0              # 0 = the model config's default
@@ -161,7 +162,8 @@ class Trainer:
             stats.update(loss_d=loss_d.item(), d_real=torch.sigmoid(d_real).mean().item(),
                          d_fake=torch.sigmoid(d_fake).mean().item())
 
-        # (2) Update G: minimise  l1_weight * L1(G(z), x) [+ ssim_weight * (1 - SSIM) + grain_weight * grain]  stay close
+        # (2) Update G: minimise  l1_weight * L1(G(z), x) [+ ssim_weight * (1 - SSIM)                            stay close
+        #                         + grain_weight * grain + detail_weight * detail]
         #                       + adv_weight * the generator's loss of cfg.gan_loss on D(G(z))   fool D
         #                       + fm_weight * |D's features on G(z) - on x|                    match D's view of x
         self.discriminator.requires_grad_(False)

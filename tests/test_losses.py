@@ -88,3 +88,18 @@ def test_ssim_loss_counts_every_window_that_sees_the_hole_and_no_other():
     assert seen.sum() == 10 * 10  # the 4x4 hole grown by 3 on every side
     expected = 1 - ssim_map[0][:, seen].mean()
     assert torch.allclose(losses.ssim_loss(fake, real, hole), expected, atol=1e-6)
+
+
+def test_grain_charges_texture_added_where_the_photo_is_calm_and_detail_texture_missing_where_it_is_busy():
+    from gan_core.losses import detail_loss, grain_loss
+    torch.manual_seed(0)
+    photo = torch.zeros(1, 3, 64, 64)
+    photo[..., 32:] = torch.rand(1, 1, 64, 32).expand(1, 3, 64, 32) - 0.5   # left: a flat wall; right: texture
+    hole = torch.zeros(1, 1, 64, 64)
+    hole[..., 8:56, 8:56] = 1
+    smear = photo.clone()
+    smear[..., 32:] = photo[..., 32:].mean()                                  # the texture smoothed away
+    dots = photo + 0.3 * torch.randn(1, 1, 64, 64).expand(1, 3, 64, 64)      # noise over wall and texture
+    assert grain_loss(photo, photo, hole) == 0 and detail_loss(photo, photo, hole) == 0
+    assert detail_loss(smear, photo, hole) > 5 and grain_loss(smear, photo, hole) < 1e-3
+    assert grain_loss(dots, photo, hole) > 5 and detail_loss(dots, photo, hole) < 0.1 * detail_loss(smear, photo, hole)
