@@ -57,11 +57,13 @@ def model_facts(name: str | None) -> str:
     validation = evaluation.get("validation", {})
     if validation.get("methods"):
         lines.append(f"\nValidation ({validation.get('images', '?')}, masked PSNR dB / SSIM / detail):\n")
-        lines.append("| method | medium masks | large masks |\n|---|---|---|")
+        # the mask classes the card was measured on (medium, large, object for photos; crack for paintings)
+        sizes = list(dict.fromkeys(size for by_size in validation["methods"].values() for size in by_size))
+        lines.append("| method | " + " | ".join(f"{size} masks" for size in sizes) + " |\n|---" + "|---" * len(sizes) + "|")
         for method, by_size in validation["methods"].items():
             cells = [f"{n['psnr_masked']:.2f} / {n['ssim']:.3f} / {n['detail']:.2f}" if (n := by_size.get(size))
-                     else "–" for size in ("medium", "large")]
-            lines.append(f"| {method} | {cells[0]} | {cells[1]} |")
+                     else "–" for size in sizes]
+            lines.append(f"| {method} | " + " | ".join(cells) + " |")
     if evaluation.get("note"):
         lines.append(f"\n{evaluation['note']}")
     if card.get("sha256"):

@@ -1,4 +1,6 @@
 """studio.models: which inpainting models the studio offers, and what their cards say."""
+import re
+
 import pytest
 
 from studio import models
@@ -12,6 +14,9 @@ def test_model_facts_show_the_card():
     assert "inpaint-tiny-test" in text and "49,200" in text and "30 steps" in text
     shipped = models.model_facts("inpaint-photo")  # its card carries the validation numbers
     assert "| gan |" in shipped and "| telea |" in shipped and "medium masks" in shipped
+    assert "object masks" in shipped and "–" not in shipped  # every class the card was measured on, no blanks
+    painting = models.model_facts("inpaint-painting")  # measured on crack masks only
+    assert "| method | crack masks |" in painting and re.search(r"\| gan \| \d+\.\d\d / ", painting)
     assert "Cannot read" in models.model_facts("no-such-model")
 
 
