@@ -221,14 +221,14 @@ class Trainer:
         Weights without a refinement, or with fewer bottleneck blocks, may start a generator that has them:
         the new parts begin as the identity, so training starts from what the weights already do."""
         generator_state, discriminator_state, _ = load_state(path)
+        blocks_given = {key.split(".")[1] for key in generator_state if key.startswith("blocks.")}
+        grown = lambda key: key.startswith("refine.") or (key.startswith("blocks.")
+                                                          and key.split(".")[1] not in blocks_given)
         for module in (self.generator, self.generator_ema):
             try:
                 missing, unexpected = module.load_state_dict(generator_state, strict=False)
             except RuntimeError as error:  # a tensor of another shape
                 raise ValueError(f"{path} does not fit this generator: {error}") from None
-            blocks_given = {key.split(".")[1] for key in generator_state if key.startswith("blocks.")}
-            grown = lambda key: key.startswith("refine.") or (key.startswith("blocks.")
-                                                              and key.split(".")[1] not in blocks_given)
             if unexpected or not all(map(grown, missing)):
                 raise ValueError(f"{path} does not fit this generator: missing {missing}, unexpected {unexpected}")
         if discriminator_state:
