@@ -10,10 +10,13 @@ import numpy as np
 from gan_core import inference
 from gan_core.paintings import find_cracks
 from studio.common import EXAMPLES_DIR, enable, friendly_errors, read_editor, read_photo, save_image, warn, with_notes
+from studio.inpaint import grow_mask
 from studio.models import available_models, check_model, default_model, model_facts
 
 PAINTING_MODEL = "inpaint-painting"   # preferred here when it is installed
 CRACK_COLOUR = (255, 0, 200, 200)     # the brush colour of the editor, so found and painted cracks look alike
+BRUSH_GROW = 1                        # pixels: covers the soft edge of a brush stroke; found cracks are filled as
+                                      # found (growing them too cost 2.6 dB: gan_core.eval.cracks --restore)
 
 
 def crack_overlay(painting: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -23,17 +26,18 @@ def crack_overlay(painting: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return shown
 
 
-def find_crack_mask(editor: dict | None, width: float = 2, threshold: float = 40) -> tuple[np.ndarray, str, str]:
+def find_crack_mask(editor: dict | None, width: float = 2, darker: float = 45) -> tuple[np.ndarray, str, str]:
     """"Find cracks": (mask HxW uint8 for Restore, overlay file, note).
 
     The found cracks are kept beside the editor rather than put into its drawing layer: Gradio 6.31's editor
     places a layer sent from the server off the painting (it centres one and not the other), so the brush
-    adds to the found cracks, and the two sliders take false finds away.
+    adds to the found cracks, and the two sliders take false finds away. `darker` is in percent.
     """
     if not editor or editor.get("background") is None:
         raise gr.Error("Please upload a painting first.")
     painting = read_photo(editor["background"])
-    mask = find_cracks(painting, width=int(width), threshold=float(threshold)).astype(np.uint8)
+    darker = float(np.clip(darker, 5, 95))
+    mask = find_cracks(painting, width=int(width), darker=darker / 100).astype(np.uint8)
     note = (f"Found cracks on {mask.mean():.1%} of the painting (magenta). Too much? Raise \"how much darker\" "
             "or lower \"widest crack\". Missed some? Paint over them with the brush, then press Restore.")
     return mask, save_image(crack_overlay(painting, mask), "cracks", compress_level=1), note
@@ -49,13 +53,15 @@ def restore_painting(editor: dict | None, found: np.ndarray | None = None, model
     """"Restore": fill the found and the painted cracks with the GAN; (before, after) files, download, status."""
     painting, mask, notes = read_editor(editor)
     warn(notes)
+    if mask is not None:
+        mask = grow_mask(mask, BRUSH_GROW)
     if found is not None and np.shape(found) == painting.shape[:2]:
         mask = (found > 0) if mask is None else (mask | (found > 0))
     if mask is None or not mask.any():
         raise gr.Error("No cracks are marked: press Find cracks, or paint over the damage with the brush.")
     model = check_model(model or painting_model())
     started = time.perf_counter()
-    result = np.asarray(inference.inpaint(painting, mask.astype(np.uint8), weights=model, grow=1))
+    result = np.asarray(inference.inpaint(painting, mask.astype(np.uint8), weights=model))
     status = (f"Filled {mask.mean():.1%} of the painting with `{model}` in {time.perf_counter() - started:.1f} s."
               + ("" if model == PAINTING_MODEL else f" The painting model (`{PAINTING_MODEL}`) is not installed "
                  "yet, so a photo model filled it."))
@@ -66,7 +72,7 @@ def restore_painting(editor: dict | None, found: np.ndarray | None = None, model
 
 def build() -> None:
     gr.Markdown("Old paint cracks (craquelure) and flakes. **Find cracks** marks thin dark lines as a first "
-                "guess (a black-hat filter); tune it with the sliders, add what it missed with the brush, then "
+                "guess (lines darker than the paint on both sides); tune it with the sliders, add what it missed with the brush, then "
                 "**Restore** fills both.")
     with gr.Row():
         with gr.Column(scale=2):
@@ -76,7 +82,7 @@ def build() -> None:
                         label="Example: van Gogh's Village Street in Auvers (a held-out painting) with cracks drawn on")
             with gr.Row():
                 width = gr.Slider(1, 8, value=2, step=1, label="widest crack (px)")
-                threshold = gr.Slider(4, 100, value=40, step=1, label="how much darker than around (levels)")
+                darker = gr.Slider(10, 90, value=45, step=5, label="how much darker than around (%)")
             with gr.Row():
                 find = gr.Button("Find cracks", elem_id="find-cracks")
                 run = gr.Button("Restore", variant="primary", elem_id="painting-run")
@@ -90,7 +96,7 @@ def build() -> None:
     found = gr.State(None)
     model.change(model_facts, model, facts, queue=False)
     editor.upload(lambda: (None, None), None, [found, cracks], queue=False, api_visibility="private")
-    find.click(friendly_errors(find_crack_mask), [editor, width, threshold], [found, cracks, status],
+    find.click(friendly_errors(find_crack_mask), [editor, width, darker], [found, cracks, status],
                api_name="find_cracks")
     run.click(friendly_errors(restore_painting), [editor, found, model], [before_after, download, status],
               api_name="restore_painting").then(enable, None, download, api_visibility="private")

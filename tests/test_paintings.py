@@ -107,6 +107,18 @@ def test_find_cracks_finds_a_thin_dark_line_and_not_a_broad_dark_area():
     assert found[:, 60:].sum() == 0 and found[:, :15].sum() == 0
     with pytest.raises(ValueError):
         paintings.find_cracks(np.zeros(5))
+    with pytest.raises(ValueError, match="share"):
+        paintings.find_cracks(image, darker=45)
+
+
+def test_find_cracks_measures_darker_as_a_share_so_cracks_in_dark_paint_count_and_faint_lines_do_not():
+    image = np.full((80, 80, 3), 200, np.uint8)
+    image[:, :40] = 50                      # dark paint on the left, light on the right
+    image[10:70, 20:22] = 20                # a crack in the dark paint: 60% darker, but only 30 levels
+    image[10:70, 60:62] = 140               # a faint line on the light paint: 60 levels, but only 30% darker
+    found = paintings.find_cracks(image)
+    assert found[10:70, 20:22].mean() > 0.9 and found[:, 50:].sum() == 0
+    assert paintings.find_cracks(image, darker=0.25)[10:70, 60:62].mean() > 0.9
 
 
 @pytest.mark.parametrize("make, low, high", [
