@@ -131,7 +131,8 @@ class PhotoInpainting(PhotoGame):
     d_in_channels = 4
 
     def generator(self) -> InpaintGenerator:
-        config = InpaintConfig(block=self.cfg.g_block, refine=self.cfg.g_refine, flips=self.cfg.g_flips or 1)
+        config = InpaintConfig(block=self.cfg.g_block, refine=self.cfg.g_refine, refine_known=self.cfg.g_refine_known,
+                               flips=self.cfg.g_flips or 1)
         return InpaintGenerator(self.sized(config, "n_blocks"))
 
     def play(self, generator, batch) -> Play:

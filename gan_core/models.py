@@ -143,6 +143,9 @@ class InpaintConfig:
     coarse_fill: bool = True  # feed a push-pull fill as 3 extra channels and predict a correction to it
     refine: int = 0          # width of a full-resolution 3x3 refinement after the pixel_shuffle (0 = none):
                              # it sees across the fold's 4x4 blocks, so G can keep texture without block seams
+    refine_known: bool = False  # the refinement sees the image's own pixels around the hole instead of the body's
+                             # guess of them (trained on the hole only, the body's guess is 5-10 levels off there,
+                             # which is most of what a 5x5 view of a thin crack sees); False: the models before it
     flips: int = 1           # at inference, the mean of the fills of the image and its mirror images (1, 2 or 4):
                              # a self-ensemble (EDSR+), N times the work, for models whose users can wait
 
@@ -235,6 +238,8 @@ class InpaintGenerator(nn.Module):
                 x = up(torch.cat([x, skip], 1))
         out = base + F.pixel_shuffle(self.head(x), self.config.fold)
         if self.refine is not None:
+            if self.config.refine_known:
+                out = out * mask + masked * (1.0 - mask)
             out = out + self.refinement(out, mask, hole_only)
         return out[..., :height, :width]
 

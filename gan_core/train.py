@@ -68,6 +68,7 @@ class TrainConfig:
     g_block: str = "ffc"             # inpaint: "ffc" or "dilated"
     g_skips: bool = False            # restoration: residual blocks instead of a plain conv stack
     g_refine: int = 0                # inpaint: width of the full-resolution refinement (0 = none)
+    g_refine_known: bool = False     # inpaint: the refinement sees the image's known pixels, not G's guess of them
     g_flips: int = 0                 # inpaint: fills averaged over mirror images out of training (0 = 1: none)
     d_channels: int = 32
     bf16: bool = False               # bfloat16 autocast: ~1.7x faster on CPUs with AVX512-BF16/AMX, far slower without

@@ -38,6 +38,24 @@ def test_refinement_starts_as_the_identity_and_then_learns():
         assert not torch.allclose(refined(image, mask), plain(image, mask))
 
 
+@pytest.mark.parametrize("hole_only", [False, True])
+def test_refine_known_shows_the_refinement_the_image_around_the_hole_and_the_body_inside_it(hole_only):
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=4, refine_known=True)).eval()
+    torch.nn.init.normal_(generator.head.weight, std=0.1)        # the body's guess now differs from the image
+    seen = []
+    generator.refine.register_forward_pre_hook(lambda module, inputs: seen.append(inputs[0]))
+    image, mask = torch.rand(1, 3, 40, 56) * 2 - 1, torch.zeros(1, 1, 40, 56)
+    mask[..., 12:16, 4:50] = 1                                   # a thin crack: the box is the crack and 2 px
+    with torch.no_grad():
+        generator(image, mask, hole_only=hole_only)
+        body = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1)).eval()
+        body.load_state_dict(generator.state_dict(), strict=False)
+        guess = body(image, mask)
+    box = (..., slice(10, 18), slice(2, 52)) if hole_only else (...,)
+    shown, hole = seen[0][:, :3], (seen[0][:, 3:] > 0).expand(-1, 3, -1, -1)
+    assert torch.equal(shown[~hole], image[box][~hole]) and torch.equal(shown[hole], guess[box][hole])
+
+
 def test_push_pull_fill_keeps_known_pixels_and_fills_from_them():
     image = torch.zeros(1, 3, 16, 16)
     image[..., :8] = 1.0
