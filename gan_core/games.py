@@ -132,7 +132,7 @@ class PhotoInpainting(PhotoGame):
 
     def generator(self) -> InpaintGenerator:
         config = InpaintConfig(block=self.cfg.g_block, refine=self.cfg.g_refine, refine_known=self.cfg.g_refine_known,
-                               flips=self.cfg.g_flips or 1)
+                               refine_blocks=self.cfg.g_refine_blocks, flips=self.cfg.g_flips or 1)
         return InpaintGenerator(self.sized(config, "n_blocks"))
 
     def play(self, generator, batch) -> Play:

@@ -143,6 +143,8 @@ class InpaintConfig:
     coarse_fill: bool = True  # feed a push-pull fill as 3 extra channels and predict a correction to it
     refine: int = 0          # width of a full-resolution 3x3 refinement after the pixel_shuffle (0 = none):
                              # it sees across the fold's 4x4 blocks, so G can keep texture without block seams
+    refine_blocks: int = 0   # residual blocks inside the refinement (dilations 2, 4, ...; each starts as the identity):
+                             # a wider full-resolution view, for holes that are thin everywhere (cracks)
     refine_known: bool = False  # the refinement sees the image's own pixels around the hole instead of the body's
                              # guess of them (trained on the hole only, the body's guess is 5-10 levels off there,
                              # which is most of what a 5x5 view of a thin crack sees); False: the models before it
@@ -162,6 +164,8 @@ class InpaintGenerator(nn.Module):
       up x2 (nearest + conv, + skip)   (B, 96, 64, 64), (B, 48, 128, 128)
       head + pixel_shuffle(2)          (B, 3, 256, 256)   correction added to the coarse fill
       refine (if config.refine)        (B, 3, 256, 256)   3x3 convs on (fill, mask) at full resolution, residual
+                                                          (refine_known: the fill is pasted into the image first;
+                                                          refine_blocks: dilated residual blocks between the convs)
     """
 
     def __init__(self, config: InpaintConfig = InpaintConfig()):
@@ -191,6 +195,8 @@ class InpaintGenerator(nn.Module):
                                         nn.Conv2d(config.refine, 3, 3, padding=1, padding_mode="reflect"))
             nn.init.zeros_(self.refine[-1].weight)
             nn.init.zeros_(self.refine[-1].bias)
+            self.refine_blocks = nn.Sequential(*[DilatedResBlock(config.refine, 2 ** (1 + i))
+                                                 for i in range(config.refine_blocks)])
 
     @property
     def multiple(self) -> int:
@@ -243,21 +249,27 @@ class InpaintGenerator(nn.Module):
             out = out + self.refinement(out, mask, hole_only)
         return out[..., :height, :width]
 
+    def refine_net(self, x: torch.Tensor) -> torch.Tensor:
+        """First convolution, the blocks (if any), last convolution."""
+        return self.refine[1](self.refine_blocks(self.refine[0](x)))
+
     def refinement(self, out: torch.Tensor, mask: torch.Tensor, hole_only: bool) -> torch.Tensor:
         """The refinement's residual; with hole_only, exact inside the hole's bounding box and 0 outside it."""
         if not hole_only:
-            return self.refine(torch.cat([out, mask], 1))
+            return self.refine_net(torch.cat([out, mask], 1))
         residual = torch.zeros_like(out)
         rows = (mask > 0).any(dim=3).any(dim=(0, 1)).nonzero()
         cols = (mask > 0).any(dim=2).any(dim=(0, 1)).nonzero()
         if len(rows) == 0:
             return residual
         top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-        # the box's pixels see inputs up to 2 px away through the two 3x3 convolutions: crop 2 px wider where
-        # the image allows (at its edges the reflect padding is the same as on the whole image)
-        y0, x0 = max(0, top - 2), max(0, left - 2)
-        y1, x1 = min(out.shape[-2], bottom + 2), min(out.shape[-1], right + 2)
-        refined = self.refine(torch.cat([out[..., y0:y1, x0:x1], mask[..., y0:y1, x0:x1]], 1))
+        # the box's pixels see inputs up to `reach` px away (2 through the two 3x3 convolutions, more through
+        # the blocks): crop that much wider where the image allows (at its edges the reflect padding is the same
+        # as on the whole image)
+        reach = 2 + sum(block.conv1.dilation[0] + 1 for block in self.refine_blocks)
+        y0, x0 = max(0, top - reach), max(0, left - reach)
+        y1, x1 = min(out.shape[-2], bottom + reach), min(out.shape[-1], right + reach)
+        refined = self.refine_net(torch.cat([out[..., y0:y1, x0:x1], mask[..., y0:y1, x0:x1]], 1))
         residual[..., top:bottom, left:right] = refined[..., top - y0: bottom - y0, left - x0: right - x0]
         return residual
 

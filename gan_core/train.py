@@ -69,6 +69,7 @@ class TrainConfig:
     g_skips: bool = False            # restoration: residual blocks instead of a plain conv stack
     g_refine: int = 0                # inpaint: width of the full-resolution refinement (0 = none)
     g_refine_known: bool = False     # inpaint: the refinement sees the image's known pixels, not G's guess of them
+    g_refine_blocks: int = 0         # inpaint: dilated residual blocks inside the refinement (a wider full-res view)
     g_flips: int = 0                 # inpaint: fills averaged over mirror images out of training (0 = 1: none)
     d_channels: int = 32
     bf16: bool = False               # bfloat16 autocast: ~1.7x faster on CPUs with AVX512-BF16/AMX, far slower without
@@ -219,11 +220,11 @@ class Trainer:
     def load_exported(self, path: str):
         """Start from shipped weights (G's EMA copy becomes G, EMA and the starting point).
 
-        Weights without a refinement, or with fewer bottleneck blocks, may start a generator that has them:
-        the new parts begin as the identity, so training starts from what the weights already do."""
+        Weights without a refinement (or its blocks), or with fewer bottleneck blocks, may start a generator
+        that has them: the new parts begin as the identity, so training starts from what the weights already do."""
         generator_state, discriminator_state, _ = load_state(path)
         blocks_given = {key.split(".")[1] for key in generator_state if key.startswith("blocks.")}
-        grown = lambda key: key.startswith("refine.") or (key.startswith("blocks.")
+        grown = lambda key: key.startswith(("refine.", "refine_blocks.")) or (key.startswith("blocks.")
                                                           and key.split(".")[1] not in blocks_given)
         for module in (self.generator, self.generator_ema):
             try:

@@ -18,7 +18,10 @@ learning rates rising again and falling to 0 over 2,000 steps: +0.08 dB on the h
 known-context shows the full-resolution refinement the painting's own pixels around each hole instead of
 the network's guess of them (g_refine_known; the body is trained on the hole only, so its guess there is
 5-10 levels off, and most of what two 3x3 convolutions see of a thin crack is its edges), with the same
-schedule as turns: +0.19 dB on the held-out paintings.
+schedule as turns: +0.19 dB on the held-out paintings. Run "blocks" starts from there with two dilated
+residual blocks inside the refinement (g_refine_blocks; they start as the identity), so it sees 10 px around
+each pixel at full resolution instead of 2, the learning rates falling from 1e-4 to 0 over 1,500 steps:
++0.06 dB, for 60% more time per fill.
 """
 from gan_core import recipes
 from gan_core.recipes import Recipe, Stage
@@ -35,4 +38,7 @@ recipe = Recipe("inpaint-painting", PHOTO_STAGES + [
     Stage("l1-decay", 4500, dict(adv_weight=0.5, fm_weight=10, l1_weight=10, decay_from=2000, g_flips=4)),
     Stage("turns", 6500, dict(symmetries=8, decay_from=4500)),
     Stage("known-context", 8500, dict(g_refine_known=True, decay_from=6500)),
+    Stage("refine-blocks", 1500, dict(PAINTING, adv_weight=0.5, fm_weight=10, l1_weight=10, g_flips=4, symmetries=8,
+                                      g_refine_known=True, g_refine_blocks=2, decay_from=1),
+          run="blocks", start_from="main"),
 ], photo.base, note=__doc__)

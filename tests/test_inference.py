@@ -210,22 +210,23 @@ def test_restore_keeps_sixteen_bits_and_greyscale(tmp_path, image_folder):
     assert gan_core.restore(photo_in_mode("LA", 30, 40), "sr2", weights).mode == "LA"
 
 
-def refining_generator(seed: int = 0):
+def refining_generator(seed: int = 0, refine_blocks: int = 0):
     """A small inpainter whose refinement changes the fill (its last layer is not left at zero)."""
     import torch
     from gan_core.models import InpaintConfig, InpaintGenerator
     torch.manual_seed(seed)
-    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=8)).eval()
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=8, refine_blocks=refine_blocks)).eval()
     with torch.no_grad():
         for parameter in generator.parameters():
             parameter.normal_(0, 0.2)
     return generator
 
 
-@pytest.mark.parametrize("box", [(10, 20, 30, 50), (0, 0, 12, 64), (40, 1, 48, 3)])
-def test_refining_only_the_holes_box_gives_the_same_hole_pixels(box):
+@pytest.mark.parametrize("refine_blocks", [0, 2])
+@pytest.mark.parametrize("box", [(10, 20, 30, 50), (0, 0, 12, 64), (40, 1, 48, 3), (20, 30, 22, 33)])
+def test_refining_only_the_holes_box_gives_the_same_hole_pixels(box, refine_blocks):
     import torch
-    generator = refining_generator()
+    generator = refining_generator(refine_blocks=refine_blocks)
     image = torch.rand(1, 3, 48, 64) * 2 - 1
     mask = torch.zeros(1, 1, 48, 64)
     top, left, bottom, right = box
@@ -236,8 +237,9 @@ def test_refining_only_the_holes_box_gives_the_same_hole_pixels(box):
         generator.refine = None
         unrefined = generator(image, mask)
     hole = mask.expand_as(everywhere) > 0
-    assert torch.allclose(hole_only[hole], everywhere[hole], atol=1e-5)
-    assert (everywhere[hole] - unrefined[hole]).abs().max() > 0.01, "the refinement must matter for this test"
+    scale = everywhere[hole].abs().max()        # random weights: large values, so compare to their size
+    assert (hole_only[hole] - everywhere[hole]).abs().max() <= 1e-5 * (1 + scale)
+    assert (everywhere[hole] - unrefined[hole]).abs().max() > 0.01 * (1 + scale), "the refinement must matter"
 
 
 def test_refining_only_an_empty_hole_leaves_the_coarse_prediction():

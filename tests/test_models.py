@@ -43,7 +43,7 @@ def test_refine_known_shows_the_refinement_the_image_around_the_hole_and_the_bod
     generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=4, refine_known=True)).eval()
     torch.nn.init.normal_(generator.head.weight, std=0.1)        # the body's guess now differs from the image
     seen = []
-    generator.refine.register_forward_pre_hook(lambda module, inputs: seen.append(inputs[0]))
+    generator.refine[0].register_forward_pre_hook(lambda module, inputs: seen.append(inputs[0]))
     image, mask = torch.rand(1, 3, 40, 56) * 2 - 1, torch.zeros(1, 1, 40, 56)
     mask[..., 12:16, 4:50] = 1                                   # a thin crack: the box is the crack and 2 px
     with torch.no_grad():

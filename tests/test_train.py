@@ -84,9 +84,14 @@ def test_init_from_weights_with_fewer_blocks_starts_deeper_as_the_same_filler(im
     deeper = Trainer(dataclasses.replace(cfg, g_blocks=blocks + 2), torch.device("cpu"))
     deeper.load_exported(str(tmp_path / "shallow.safetensors"))
     assert len(deeper.generator.blocks) == blocks + 2
+    refined = Trainer(dataclasses.replace(cfg, g_refine=4, g_refine_blocks=2), torch.device("cpu"))
+    refined.load_exported(str(tmp_path / "shallow.safetensors"))
+    assert len(refined.generator.refine_blocks) == 2
     image, mask = torch.rand(1, 3, 32, 32), (torch.rand(1, 1, 32, 32) > 0.7).float()
     with torch.no_grad():
-        assert torch.allclose(deeper.generator_ema.eval()(image, mask), shallow.generator_ema.eval()(image, mask), atol=1e-5)
+        filled = shallow.generator_ema.eval()(image, mask)
+        assert torch.allclose(deeper.generator_ema.eval()(image, mask), filled, atol=1e-5)
+        assert torch.allclose(refined.generator_ema.eval()(image, mask), filled, atol=1e-5)
     fewer = Trainer(dataclasses.replace(cfg, g_blocks=blocks - 1), torch.device("cpu"))
     with pytest.raises(ValueError, match="does not fit"):
         fewer.load_exported(str(tmp_path / "shallow.safetensors"))
