@@ -16,7 +16,7 @@ from studio.models import available_models, check_model, default_model, model_fa
 PAINTING_MODEL = "inpaint-painting"   # preferred here when it is installed
 CRACK_COLOUR = (255, 0, 200, 200)     # the brush colour of the editor, so found and painted cracks look alike
 BRUSH_GROW = 1                        # pixels: covers the soft edge of a brush stroke; found cracks are filled as
-                                      # found (growing them too cost 2.6 dB: gan_core.eval.cracks --restore)
+                                      # found (growing them too cost about 2 dB: gan_core.eval.cracks --restore)
 
 
 def crack_overlay(painting: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -71,9 +71,9 @@ def restore_painting(editor: dict | None, found: np.ndarray | None = None, model
 
 
 def build() -> None:
-    gr.Markdown("Old paint cracks (craquelure) and flakes. **Find cracks** marks thin dark lines as a first "
-                "guess (lines darker than the paint on both sides); tune it with the sliders, add what it missed with the brush, then "
-                "**Restore** fills both.")
+    gr.Markdown("Old paint cracks (craquelure) and flakes. **Find cracks** marks thin lines darker than the "
+                "paint on both sides as a first guess; tune it with the sliders, add what it missed with the brush, "
+                "then **Restore** fills both.")
     with gr.Row():
         with gr.Column(scale=2):
             editor = gr.ImageEditor(label="Painting (the brush marks what to fill)", type="numpy", format="png",
