@@ -35,6 +35,15 @@ def check_model(name: str | None) -> str:
     return name
 
 
+def continued(card: dict) -> str:
+    """", after the N steps (H h) of RUN": a model that started from an earlier run's weights says so."""
+    earlier = card.get("continued_from")
+    if not isinstance(earlier, dict) or not earlier.get("steps"):
+        return ""
+    return (f", after the {earlier['steps']:,} steps ({earlier.get('wall_time_hours', 0):.2f} h) of "
+            f"`{earlier.get('name', '?')}`")
+
+
 def model_facts(name: str | None) -> str:
     """Markdown with the facts from a model's card: size, training, data and validation numbers."""
     if not name:
@@ -51,7 +60,7 @@ def model_facts(name: str | None) -> str:
     lines = [f"**{card.get('name', name)}**",
              f"- generator: {generator.get('parameters', 0):,} parameters ({generator.get('class', '?')})",
              f"- trained {card.get('steps', 0):,} steps, {card.get('wall_time_hours', 0):.2f} h on "
-             f"{card.get('device', '?')}",
+             f"{card.get('device', '?')}" + continued(card),
              f"- data: {data_text}"]
     evaluation = card.get("evaluation", {})
     validation = evaluation.get("validation", {})

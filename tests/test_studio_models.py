@@ -17,6 +17,8 @@ def test_model_facts_show_the_card():
     assert "object masks" in shipped and "–" not in shipped  # every class the card was measured on, no blanks
     painting = models.model_facts("inpaint-painting")  # measured on crack masks only
     assert "| method | crack masks |" in painting and re.search(r"\| gan \| \d+\.\d\d / ", painting)
+    assert re.search(r"after the [\d,]+ steps \(\d+\.\d\d h\) of `main`", painting)  # it continued a run
+    assert "after the" not in text
     assert "Cannot read" in models.model_facts("no-such-model")
 
 
