@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from .. import inference, masks
+from ..metrics import psnr
 from ..data import resolve_files
 from ..paintings import find_cracks
 from .inpaint import prepare
@@ -38,8 +39,11 @@ def draw_damage(painting: np.ndarray, seed: int, factor: float) -> tuple[np.ndar
     return cv2.imdecode(jpeg, cv2.IMREAD_COLOR)[..., ::-1].copy(), damage, lines
 
 
-def psnr(image: np.ndarray, reference: np.ndarray) -> float:
-    return float(10 * np.log10(255.0**2 / np.mean((image.astype(np.float64) - reference) ** 2)))
+def drawings(paintings: list[np.ndarray], factor: float, seeds: int):
+    """(painting, damaged, damage, lines) for every painting and seed: the same drawings for every measure."""
+    for index, painting in enumerate(paintings):
+        for seed in range(seeds):
+            yield painting, *draw_damage(painting, 1000 * index + seed, factor)
 
 
 def score(found: np.ndarray, damage: np.ndarray, lines: np.ndarray) -> tuple[float, float, float]:
@@ -54,11 +58,9 @@ def score(found: np.ndarray, damage: np.ndarray, lines: np.ndarray) -> tuple[flo
 def evaluate(paintings: list[np.ndarray], darker: float, factor: float, width: int = 2, seeds: int = 2) -> dict:
     """Mean precision, recall, F1 and share marked of find_cracks (without growing) over paintings x seeds."""
     scores = []
-    for index, painting in enumerate(paintings):
-        for seed in range(seeds):
-            damaged, damage, lines = draw_damage(painting, 1000 * index + seed, factor)
-            found = find_cracks(damaged, width=width, darker=darker, grow=0) > 0
-            scores.append(score(found, damage, lines))
+    for _, damaged, damage, lines in drawings(paintings, factor, seeds):
+        found = find_cracks(damaged, width=width, darker=darker, grow=0) > 0
+        scores.append(score(found, damage, lines))
     precision, recall, marked = np.mean(scores, axis=0)
     return dict(precision=precision, recall=recall, f1=2 * precision * recall / max(precision + recall, 1e-9),
                 marked=marked)
@@ -68,13 +70,11 @@ def restore(paintings: list[np.ndarray], weights: str, darker: float, factor: fl
             grows=(0, 1)) -> dict:
     """Mean whole-painting PSNR: {"damaged": ..., "grow 0": ..., "grow 1": ...} after Find cracks and the fill."""
     scores = {"damaged": []} | {f"grow {grow}": [] for grow in grows}
-    for index, painting in enumerate(paintings):
-        for seed in range(seeds):
-            damaged, _, _ = draw_damage(painting, 1000 * index + seed, factor)
-            scores["damaged"].append(psnr(damaged, painting))
-            for grow in grows:
-                mask = find_cracks(damaged, darker=darker, grow=grow).astype(np.uint8)
-                scores[f"grow {grow}"].append(psnr(np.asarray(inference.inpaint(damaged, mask, weights)), painting))
+    for painting, damaged, _, _ in drawings(paintings, factor, seeds):
+        scores["damaged"].append(psnr(painting, damaged))
+        for grow in grows:
+            mask = find_cracks(damaged, darker=darker, grow=grow).astype(np.uint8)
+            scores[f"grow {grow}"].append(psnr(painting, np.asarray(inference.inpaint(damaged, mask, weights))))
     return {name: float(np.mean(values)) for name, values in scores.items()}
 
 
