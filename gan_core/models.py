@@ -148,7 +148,8 @@ class InpaintConfig:
     refine_known: bool = False  # the refinement sees the image's own pixels around the hole instead of the body's
                              # guess of them (trained on the hole only, the body's guess is 5-10 levels off there,
                              # which is most of what a 5x5 view of a thin crack sees); False: the models before it
-    flips: int = 1           # at inference, the mean of the fills of the image and its mirror images (1, 2 or 4):
+    flips: int = 1           # at inference, the mean of the fills of the image and its mirror images (1, 2 or 4),
+                             # or of all 8 symmetries of the square (8: the mirrors, each also transposed):
                              # a self-ensemble (EDSR+), N times the work, for models whose users can wait
 
 
@@ -172,8 +173,8 @@ class InpaintGenerator(nn.Module):
         super().__init__()
         if config.block not in ("ffc", "dilated"):
             raise ValueError(f"block must be 'ffc' or 'dilated', not {config.block!r}")
-        if config.flips not in (1, 2, 4):
-            raise ValueError(f"flips must be 1, 2 or 4, not {config.flips!r}")
+        if config.flips not in (1, 2, 4, 8):
+            raise ValueError(f"flips must be 1, 2, 4 or 8, not {config.flips!r}")
         self.config = config
         c = config.channels
         in_channels = config.fold**2 * (7 if config.coarse_fill else 4)
@@ -210,13 +211,17 @@ class InpaintGenerator(nn.Module):
         only hole pixels (inference). Those pixels come out the same; the rest stay unrefined. At 512 px the
         refinement is about a quarter of the work, and the box is usually a quarter of the crop or less.
         Out of training, with config.flips > 1, the prediction is the mean over the image and its mirror images
-        (left-right, then up-down and both), each mirrored back.
+        (left-right, then up-down and both; with 8, each of the four also transposed), each turned back.
         """
         if self.training or self.config.flips == 1:
             return self.predict(image, mask, hole_only)
         total = self.predict(image, mask, hole_only)
-        for dims in [(3,), (2,), (2, 3)][: self.config.flips - 1]:
+        for dims in [(3,), (2,), (2, 3)][: min(self.config.flips, 4) - 1]:
             total = total + self.predict(image.flip(dims), mask.flip(dims), hole_only).flip(dims)
+        if self.config.flips == 8:
+            for dims in [(), (3,), (2,), (2, 3)]:
+                turned, turned_mask = image.flip(dims).transpose(2, 3), mask.flip(dims).transpose(2, 3)
+                total = total + self.predict(turned, turned_mask, hole_only).transpose(2, 3).flip(dims)
         return total / self.config.flips
 
     def predict(self, image: torch.Tensor, mask: torch.Tensor, hole_only: bool = False) -> torch.Tensor:

@@ -70,7 +70,7 @@ class TrainConfig:
     g_refine: int = 0                # inpaint: width of the full-resolution refinement (0 = none)
     g_refine_known: bool = False     # inpaint: the refinement sees the image's known pixels, not G's guess of them
     g_refine_blocks: int = 0         # inpaint: dilated residual blocks inside the refinement (a wider full-res view)
-    g_flips: int = 0                 # inpaint: fills averaged over mirror images out of training (0 = 1: none)
+    g_flips: int = 0                 # inpaint: fills averaged over 2, 4 or 8 symmetries out of training (0 = 1: none)
     d_channels: int = 32
     bf16: bool = False               # bfloat16 autocast: ~1.7x faster on CPUs with AVX512-BF16/AMX, far slower without
     workers: int = 1                 # data loader worker processes

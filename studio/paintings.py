@@ -48,9 +48,11 @@ def painting_model() -> str | None:
     return PAINTING_MODEL if PAINTING_MODEL in names else (default_model() if names else None)
 
 
-def restore_painting(editor: dict | None, found: np.ndarray | None = None, model: str | None = None
-                     ) -> tuple[tuple[str, str], str, str]:
-    """"Restore": fill the found and the painted cracks with the GAN; (before, after) files, download, status."""
+def restore_painting(editor: dict | None, found: np.ndarray | None = None, model: str | None = None,
+                     progress=gr.Progress()) -> tuple[tuple[str, str], str, str]:
+    """"Restore": fill the found and the painted cracks with the GAN; (before, after) files, download, status.
+    The painting model averages eight passes: a 1024 px painting cracked all over takes seconds, hence the bar."""
+    progress(0.05, desc="Reading the painting and the cracks")
     painting, mask, notes = read_editor(editor)
     warn(notes)
     if mask is not None:
@@ -61,7 +63,9 @@ def restore_painting(editor: dict | None, found: np.ndarray | None = None, model
         raise gr.Error("No cracks are marked: press Find cracks, or paint over the damage with the brush.")
     model = check_model(model or painting_model())
     started = time.perf_counter()
+    progress(0.2, desc=f"Filling the cracks with {model}")
     result = np.asarray(inference.inpaint(painting, mask.astype(np.uint8), weights=model))
+    progress(0.9, desc="Writing the result")
     status = (f"Filled {mask.mean():.1%} of the painting with `{model}` in {time.perf_counter() - started:.1f} s."
               + ("" if model == PAINTING_MODEL else f" The painting model (`{PAINTING_MODEL}`) is not installed "
                  "yet, so a photo model filled it."))

@@ -164,3 +164,23 @@ def test_a_flip_ensemble_averages_the_mirrored_fills_out_of_training_only():
         ensemble = generator.eval()(image, mask, hole_only=True)
         assert torch.allclose(ensemble, sum(passes) / 4, atol=1e-5)
         assert torch.allclose(generator.train()(image, mask), generator.predict(image, mask), atol=1e-6)
+
+
+def test_an_eight_symmetry_ensemble_adds_the_transposed_mirrors():
+    """flips 8: the four mirrors and the same four transposed (a non-square image turns sideways and back)."""
+    torch.manual_seed(0)
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=4, flips=8))
+    for p in generator.parameters():
+        torch.nn.init.normal_(p, std=0.1)
+    image, mask = torch.rand(1, 3, 40, 56) * 2 - 1, torch.zeros(1, 1, 40, 56)
+    mask[..., 10:30, 5:20] = 1
+    with torch.no_grad():
+        passes = []
+        for d in [(), (3,), (2,), (2, 3)]:
+            passes.append(generator.predict(image.flip(d), mask.flip(d), True).flip(d))
+            turned = generator.predict(image.flip(d).transpose(2, 3), mask.flip(d).transpose(2, 3), True)
+            passes.append(turned.transpose(2, 3).flip(d))
+        assert not torch.allclose(passes[0], passes[1], atol=1e-3)   # nor is it symmetric about the diagonal
+        ensemble = generator.eval()(image, mask, hole_only=True)
+        assert ensemble.shape == image.shape
+        assert torch.allclose(ensemble, sum(passes) / 8, atol=1e-5)
