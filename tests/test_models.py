@@ -150,13 +150,19 @@ def test_an_inpainter_fills_the_same_in_training_and_inference_mode():
     assert torch.allclose(fast, plain, atol=1e-5)
 
 
-def test_a_flip_ensemble_averages_the_mirrored_fills_out_of_training_only():
+def random_ensemble(flips: int):
+    """A small generator with random weights (so no pass is symmetric), a non-square image and a hole."""
     torch.manual_seed(0)
-    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=4, flips=4))
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=4, flips=flips))
     for p in generator.parameters():
         torch.nn.init.normal_(p, std=0.1)
     image, mask = torch.rand(1, 3, 40, 56) * 2 - 1, torch.zeros(1, 1, 40, 56)
     mask[..., 10:30, 5:20] = 1
+    return generator, image, mask
+
+
+def test_a_flip_ensemble_averages_the_mirrored_fills_out_of_training_only():
+    generator, image, mask = random_ensemble(flips=4)
     with torch.no_grad():
         passes = [generator.predict(image, mask, True)]
         passes += [generator.predict(image.flip(d), mask.flip(d), True).flip(d) for d in [(3,), (2,), (2, 3)]]
@@ -168,12 +174,7 @@ def test_a_flip_ensemble_averages_the_mirrored_fills_out_of_training_only():
 
 def test_an_eight_symmetry_ensemble_adds_the_transposed_mirrors():
     """flips 8: the four mirrors and the same four transposed (a non-square image turns sideways and back)."""
-    torch.manual_seed(0)
-    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=4, flips=8))
-    for p in generator.parameters():
-        torch.nn.init.normal_(p, std=0.1)
-    image, mask = torch.rand(1, 3, 40, 56) * 2 - 1, torch.zeros(1, 1, 40, 56)
-    mask[..., 10:30, 5:20] = 1
+    generator, image, mask = random_ensemble(flips=8)
     with torch.no_grad():
         passes = []
         for d in [(), (3,), (2,), (2, 3)]:
