@@ -123,8 +123,9 @@ def run_recipe(name: str, given: dict | None = None):
         run_dir = out / stage.run
         settings = {**stage_settings(recipe, index), **given, "out": str(run_dir),
                     "resume": (run_dir / "checkpoint.pt").exists()}
-        if stage.start_from and not settings["resume"]:
-            settings["init_from"] = str(export_run(recipe, stage.start_from, out, given, trainer_module))
+        start_from = next((s.start_from for s in recipe.stages if s.run == stage.run and s.start_from), "")
+        if start_from:  # a resumed run trains on from its checkpoint; init_from still tells its card where it began
+            settings["init_from"] = str(export_run(recipe, start_from, out, given, trainer_module))
         if stage is recipe.stages[-1]:
             settings.update(export=recipe.name, weights_dir=weights_dir)
         if minutes:

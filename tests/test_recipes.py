@@ -40,6 +40,12 @@ def test_a_tiny_recipe_runs_from_scratch_then_goes_on_where_it_stopped(image_fol
     assert card["continued_from"]["name"] == "a" and card["generator"]["config"]["refine"] == 4
     assert json.loads((out / "recipe.json").read_text())["finished"] == ["a1", "a2", "b1"]
     assert recipes.run_recipe(str(tmp_path / "tiny.py"), {"out": str(out)}) is None  # nothing left to do
+    # a later stage of run b resumes b's checkpoint, and its card still says b began from a
+    main(["--recipe", str(write_recipe(tmp_path / "tiny.py", image_folder, second + ', Stage("b2", 3, run="b")')),
+          "--out", str(out), "--weights-dir", str(weights)])
+    card = json.loads((weights / "tiny.json").read_text())
+    assert card["recipe"] == {"name": "tiny", "stage": "b2"} and card["steps"] == 3
+    assert card["continued_from"]["name"] == "a"
 
 
 def test_a_stage_keeps_the_changes_of_the_stages_before_it_in_its_run_only():
