@@ -153,6 +153,11 @@ class InpaintConfig:
                              # a self-ensemble (EDSR+), N times the work, for models whose users can wait
 
 
+# (flipped dims, transposed) of the square's 8 symmetries: the first 2 and 4 are the mirror images
+SYMMETRIES = [((), False), ((3,), False), ((2,), False), ((2, 3), False),
+              ((), True), ((3,), True), ((2,), True), ((2, 3), True)]
+
+
 class InpaintGenerator(nn.Module):
     """Masked image + mask (+ coarse fill) -> filled image, any height and width.
 
@@ -215,13 +220,11 @@ class InpaintGenerator(nn.Module):
         """
         if self.training or self.config.flips == 1:
             return self.predict(image, mask, hole_only)
-        total = self.predict(image, mask, hole_only)
-        for dims in [(3,), (2,), (2, 3)][: min(self.config.flips, 4) - 1]:
-            total = total + self.predict(image.flip(dims), mask.flip(dims), hole_only).flip(dims)
-        if self.config.flips == 8:
-            for dims in [(), (3,), (2,), (2, 3)]:
-                turned, turned_mask = image.flip(dims).transpose(2, 3), mask.flip(dims).transpose(2, 3)
-                total = total + self.predict(turned, turned_mask, hole_only).transpose(2, 3).flip(dims)
+        total = 0
+        for dims, transpose in SYMMETRIES[: self.config.flips]:
+            turn = (lambda x: x.flip(dims).transpose(2, 3)) if transpose else (lambda x: x.flip(dims))
+            turn_back = (lambda x: x.transpose(2, 3).flip(dims)) if transpose else turn
+            total = total + turn_back(self.predict(turn(image), turn(mask), hole_only))
         return total / self.config.flips
 
     def predict(self, image: torch.Tensor, mask: torch.Tensor, hole_only: bool = False) -> torch.Tensor:
