@@ -222,9 +222,13 @@ class InpaintGenerator(nn.Module):
             return self.predict(image, mask, hole_only)
         total = 0
         for dims, transpose in SYMMETRIES[: self.config.flips]:
-            turn = (lambda x: x.flip(dims).transpose(2, 3)) if transpose else (lambda x: x.flip(dims))
-            turn_back = (lambda x: x.transpose(2, 3).flip(dims)) if transpose else turn
-            total = total + turn_back(self.predict(turn(image), turn(mask), hole_only))
+            turned_image, turned_mask = image.flip(dims), mask.flip(dims)
+            if transpose:
+                turned_image, turned_mask = turned_image.transpose(2, 3), turned_mask.transpose(2, 3)
+            fill = self.predict(turned_image, turned_mask, hole_only)
+            if transpose:
+                fill = fill.transpose(2, 3)
+            total = total + fill.flip(dims)
         return total / self.config.flips
 
     def predict(self, image: torch.Tensor, mask: torch.Tensor, hole_only: bool = False) -> torch.Tensor:
