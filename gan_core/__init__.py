@@ -15,8 +15,8 @@ Modules, one idea each:
     losses         the GAN games' losses, masked L1, SSIM, feature matching
     masks, data    training masks and user-mask clean-up; photo crops, degradations, Fashion-MNIST
     games          what each kind of model brings to training: batches, real and fake, reconstruction
-    train          the one training loop (python -m gan_core.train)
-    recipes        shipped models' training stages, replayed by python -m gan_core.train --recipe NAME
+    train          the one training loop (python -m gan_core.training)
+    recipes        shipped models' training stages, replayed by python -m gan_core.training --recipe NAME
     weights        safetensors weights and their model cards
     inference      gan_core.inpaint and gan_core.restore on photos of any size
     image_modes    any photo mode in and out: unmasked values bit-exact in every channel
@@ -39,11 +39,12 @@ Modules, one idea each:
 """
 import importlib
 
-from .inference import inpaint, restore
-from .outpaint import extend
+from gan_core.inpainting.inference import inpaint, restore
+from gan_core.inpainting.outpaint import extend
 
-# imported when first used, so `python -m gan_core.pix2pix` (or .mri) does not import its own module twice
-_LAZY = {"generate": "sampling", "sketch_to_shoe": "pix2pix", "translate": "cyclegan", "mri_reconstruct": "mri"}
+# imported when first used, so `python -m gan_core.learn.pix2pix` (or .mri) does not import its own module twice
+_LAZY = {"generate": "learn.sampling", "sketch_to_shoe": "learn.pix2pix", "translate": "learn.cyclegan",
+         "mri_reconstruct": "mri.recon"}
 
 
 def __getattr__(name: str):

@@ -3,7 +3,7 @@ the example's Adam settings. Stage main is the first 720 steps of batch 128 (1.5
 tab's story began with); stage long goes on in the same run, with bfloat16 autocast (about 2x faster on a CPU
 with AVX512-BF16 or AMX, far slower without: pass --no-bf16 there), measuring the Fréchet distance and class
 coverage at each sample grid, its learning rates falling linearly to 0 over the last 4,000 steps. Export ships the run's log and sample grids beside the weights."""
-from gan_core.recipes import Recipe, Stage
+from gan_core.training.recipes import Recipe, Stage
 
 recipe = Recipe("dcgan-fashion", [
     Stage("main", 720),

@@ -4,8 +4,8 @@ critic's learning rate at 0. D stops learning, so nothing pushes back when G mov
 the few pictures D scores highest, and class coverage piles into one or two classes. In a real run the same
 happens when D falls behind G for long. (Tried from the finished dcgan-fashion instead: after 500 frozen steps
 its samples carry stripes, FD 39, but all 10 classes stay covered, the largest with 23%.)"""
-from gan_core import recipes
-from gan_core.recipes import Recipe, Stage
+from gan_core.training import recipes
+from gan_core.training.recipes import Recipe, Stage
 
 fashion = recipes.load("dcgan-fashion")
 

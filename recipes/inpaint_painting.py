@@ -1,6 +1,6 @@
 """inpaint-painting: the photo inpainter fine-tuned on the 19 training paintings (data/paintings.csv) with
 holes shaped like damage on old paint: craquelure networks, flakes of lost paint and scratches
-(gan_core.masks.damage_mask), now and then a thin brush stroke.
+(gan_core.inpainting.masks.damage_mask), now and then a thin brush stroke.
 
 Its first stages are inpaint-photo's, up to the model that recipe shipped when the paintings started from it
 (stage adv10-grain0.15, step 2,271 of run general), so the recipe rebuilds the same model whatever
@@ -26,8 +26,8 @@ back at 1e-4 and falling to 0 again (+0.14 dB with four mirror images), and the 
 all eight symmetries of the square instead of four (flips 8, trained on all eight since stage turns): +0.04 dB
 more, for twice the time per fill.
 """
-from gan_core import recipes
-from gan_core.recipes import Recipe, Stage
+from gan_core.training import recipes
+from gan_core.training.recipes import Recipe, Stage
 
 photo = recipes.load("inpaint-photo")
 PHOTO_STAGES = photo.stages[:[stage.name for stage in photo.stages].index("adv10-grain0.15") + 1]

@@ -13,8 +13,8 @@ of the holes to dense wide strokes (masks.dense_strokes): one hole in four cover
 of one in ten. The stages after 500 were stopped by time (wide by hand, at its checkpoint of step 5,000); their
 last steps are written here so the recipe stops where those runs did.
 """
-from gan_core import recipes
-from gan_core.recipes import Recipe, Stage
+from gan_core.training import recipes
+from gan_core.training.recipes import Recipe, Stage
 
 faithful = recipes.load("inpaint-photo-faithful")
 

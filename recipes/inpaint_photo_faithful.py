@@ -8,7 +8,7 @@ the identity), the SSIM term, and from step 4,000 on 384 px crops. The stages to
 their last step is written here so the recipe stops where that run did. Up to step 4,250 the SSIM term
 counted the hole's own windows only (commit a1d0d6c); since then, every window that sees the hole.
 """
-from gan_core.recipes import Recipe, Stage
+from gan_core.training.recipes import Recipe, Stage
 
 # the photos and the hole mix of that time (the manifest has grown since, and the mix has objects and borders)
 BASE = dict(task="inpaint", data="data/train-v1.txt", val_data="data/val-v1.txt", masks="strokes", bf16=True,

@@ -4,7 +4,7 @@
     python3 scripts/extract_paintings.py --force    # rewrite every PNG
 
 The paintings come from gcompris-qt-data (/usr/share/gcompris-qt/rcc/paintings.rcc, installed by
-scripts/get_data.sh); gan_core.paintings reads the bundle and puts the jigsaw pieces together. The scans are
+scripts/get_data.sh); gan_core.photos.paintings reads the bundle and puts the jigsaw pieces together. The scans are
 from Nicolas Pioch's WebMuseum, released by GCompris under GPL-3.0-or-later (the paintings themselves are in
 the public domain). VALIDATION names the paintings held out for validation: four of 23, one of each kind of
 painting the training set has (a Japanese woodblock print, an impressionist crowd scene, a post-impressionist
@@ -19,7 +19,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from gan_core import paintings  # noqa: E402
+from gan_core.photos import paintings  # noqa: E402
 
 MANIFEST = ROOT / "data" / "paintings.csv"
 OUT = Path("data") / "extracted" / "paintings"  # relative to ROOT, as written in the manifest

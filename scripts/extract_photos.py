@@ -31,7 +31,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from gan_core import containers  # noqa: E402
+from gan_core.photos import containers  # noqa: E402
 
 MANIFEST = ROOT / "data" / "photos.csv"
 OUT = Path("data") / "extracted"  # relative to ROOT, as written in the manifest

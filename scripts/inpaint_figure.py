@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from gan_core import outpaint  # noqa: E402
+from gan_core.inpainting import outpaint  # noqa: E402
 from gan_core.eval.inpaint import fill, prepare, resolve_files, seeded_mask  # noqa: E402
 
 OBJECT_PHOTOS = ("penguin.jpg", "hdr_room.png", "LadyBird.jpg")  # a calm background, a room, bokeh

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import gan_core  # noqa: E402
-from gan_core import cyclegan  # noqa: E402
+from gan_core.learn import cyclegan  # noqa: E402
 
 SCALE = 3
 GAP = 4            # pixels between tiles (before scaling)

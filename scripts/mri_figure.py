@@ -20,9 +20,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from gan_core import mri_data  # noqa: E402
+from gan_core.mri import slices as mri_data  # noqa: E402
 from gan_core.eval.mri import l1_wavelet, psnr01, ssim01  # noqa: E402
-from gan_core.mri import ACCELERATIONS, column_mask, mri_reconstruct, undersample, zero_filled  # noqa: E402
+from gan_core.mri.recon import ACCELERATIONS, column_mask, mri_reconstruct, undersample, zero_filled  # noqa: E402
 
 ERROR_GAIN = 5
 STRIP = 46  # px of label strip above each panel

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from gan_core import metrics  # noqa: E402
+from gan_core.core import metrics  # noqa: E402
 from gan_core.eval.inpaint import fill, prepare, resolve_files, seeded_mask  # noqa: E402
 
 PAINTINGS = ("gogh_auvert.png", "PieterBruegel.png")  # bold brushwork; fine detail

@@ -11,7 +11,7 @@ They run the same code as the Inpaint and Restore tabs.
 """
 import gradio as gr
 
-from gan_core import tasks
+from gan_core.core import tasks
 from studio.common import friendly_errors, guard_uploads, read_mask, read_photo, save_image, warn
 from studio.inpaint import METHODS, grow_mask, hole_notes, photo_shape, run_method
 from studio.photos import open_original, save_photo

@@ -19,7 +19,8 @@ import numpy as np
 from gradio.context import Context
 from PIL import Image
 
-from gan_core import inference, io_checks
+from gan_core.inpainting import inference
+from gan_core.core import io_checks
 
 try:  # On ZeroGPU Spaces, GPU work must run inside functions decorated with spaces.GPU.
     import spaces

@@ -1,11 +1,13 @@
 """The Evaluate tab: hide part of an intact photo, fill it with every method, and measure each fill against the
-original (numbers from gan_core.metrics)."""
+original (numbers from gan_core.core.metrics)."""
 import gradio as gr
 import numpy as np
 import pandas as pd
 from PIL import Image
 
-from gan_core import io_checks, masks, metrics
+from gan_core.core import io_checks
+from gan_core.inpainting import masks
+from gan_core.core import metrics
 from studio.common import EXAMPLES, friendly_errors, save_image, show, warn, with_notes
 from studio.i18n import t
 from studio.inpaint import MIN_GAN_SIDE, Fill, methods_for, run_method
@@ -14,7 +16,7 @@ from studio.photos import open_example, photo_input, read_shown_photo
 
 EVALUATE_MAX_SIDE = 1024                # Evaluate works on a copy this size, so the numbers come quickly
 RANDOM_MASKS = {"Random small mask (2-10%)": "small", "Random medium mask (10-30%)": "medium",
-                "Random large mask (30-50%)": "large"}                # label -> gan_core.masks size class
+                "Random large mask (30-50%)": "large"}                # label -> gan_core.inpainting.masks size class
 MY_DRAWING = "The mask I draw"
 SCORE_COLUMNS = ("Method", "PSNR hole (dB)", "PSNR whole (dB)", "SSIM around hole", "SSIM whole", "L1 hole",
                  "Detail", "Seconds")
@@ -75,7 +77,7 @@ def show_hole(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
 
 
 def score_row(original: np.ndarray, fill: Fill, hole: np.ndarray) -> dict:
-    """One row of the Evaluate table (SCORE_COLUMNS), from gan_core.metrics."""
+    """One row of the Evaluate table (SCORE_COLUMNS), from gan_core.core.metrics."""
     numbers = metrics.compare(original, fill.image, hole)
     values = (fill.method, round(numbers["psnr_masked"], 2), round(numbers["psnr"], 2),
               round(metrics.ssim_around(original, fill.image, hole), 4), round(numbers["ssim"], 4),

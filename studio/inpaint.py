@@ -1,6 +1,6 @@
 """The Inpaint tab: paint over what to remove, fill it with the GAN (or a classical method), compare, see the critic.
 
-A fill goes: Fill button -> fill() -> run_method() -> run_gan() -> gan_core.inference.inpaint_detailed(),
+A fill goes: Fill button -> fill() -> run_method() -> run_gan() -> gan_core.inpainting.inference.inpaint_detailed(),
 which crops around the hole, runs the generator and pastes back only the hole's pixels.
 """
 import time
@@ -10,7 +10,11 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from gan_core import classical, image_modes, inference, masks, tasks
+from gan_core.photos import classical
+from gan_core.core import image_modes
+from gan_core.inpainting import inference
+from gan_core.inpainting import masks
+from gan_core.core import tasks
 from studio.common import EXAMPLES, friendly_errors, gpu, guard_uploads, read_mask, save_image, show, warn, with_notes
 from studio.i18n import t
 from studio.models import available_models, check_model, model_picker
@@ -59,7 +63,7 @@ def classical_fill(name: str, photo, hole: np.ndarray) -> tuple[np.ndarray, obje
     """A classical fill in the photo's own mode: (8-bit RGB over white, the photo in its own mode).
 
     The OpenCV methods see 8-bit colour; their fill is written back inside the hole only, through
-    gan_core.image_modes, so every other value stays as it came (alpha, 16 bits, grey).
+    gan_core.core.image_modes, so every other value stays as it came (alpha, 16 bits, grey).
     """
     planes = image_modes.split(photo)
     colour = planes.colour if planes.alpha is None else image_modes.bleed_under_transparency(planes.colour,
@@ -115,7 +119,7 @@ def methods_for(shape: tuple[int, int]) -> tuple[list[str], list[str]]:
 
 
 def grow_mask(mask: np.ndarray, grow: float) -> np.ndarray:
-    """Grow a mask by `grow` pixels (gan_core.masks.clean_user_mask); 0 leaves it exactly as given."""
+    """Grow a mask by `grow` pixels (gan_core.inpainting.masks.clean_user_mask); 0 leaves it exactly as given."""
     return masks.clean_user_mask(mask, int(round(np.clip(grow or 0, 0, MAX_GROW)))) > 0
 
 

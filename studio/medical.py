@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from gan_core import medical_io, mri, mri_data
+from gan_core.mri import medical_io
+from gan_core.mri import recon as mri
+from gan_core.mri import slices as mri_data
 from gan_core.eval import mri as eval_mri
 
 DISCLAIMER = ("**A teaching demo, not a medical device.** The GAN was trained on axial slices of two brains "

@@ -3,8 +3,8 @@ import os
 
 import gradio as gr
 
-from gan_core import inference
-from gan_core import weights as weights_lib
+from gan_core.inpainting import inference
+from gan_core.core import weights as weights_lib
 from studio.common import on_page_load
 from studio.i18n import t
 

@@ -1,14 +1,14 @@
 """The Paintings tab: find the cracks in a painting, add what it missed with the brush, and fill them.
 
-find_crack_mask() is the "Find cracks" helper (gan_core.paintings.find_cracks, shown over the painting).
+find_crack_mask() is the "Find cracks" helper (gan_core.photos.paintings.find_cracks, shown over the painting).
 """
 import time
 
 import gradio as gr
 import numpy as np
 
-from gan_core import inference
-from gan_core.paintings import find_cracks
+from gan_core.inpainting import inference
+from gan_core.photos.paintings import find_cracks
 from studio.common import EXAMPLES_DIR, enable, friendly_errors, read_editor, read_photo, save_image, warn, with_notes
 from studio.inpaint import grow_mask
 from studio.models import available_models, check_model, default_model, model_facts

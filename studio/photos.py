@@ -19,7 +19,9 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from gan_core import image_modes, inference, io_checks
+from gan_core.core import image_modes
+from gan_core.inpainting import inference
+from gan_core.core import io_checks
 from studio.common import (EXAMPLES_DIR, MAX_PIXELS, NO_PHOTO, friendly_errors, is_blank, refusal, save_file,
                            save_image)
 from studio.i18n import t

@@ -1,6 +1,6 @@
 """The Restore tab: denoise a photo or enlarge it 2x / 4x with a GAN, or with a classical method to compare.
 
-Tasks, scales and methods come from gan_core.tasks; the GAN runs in gan_core.inference.restore_detailed.
+Tasks, scales and methods come from gan_core.core.tasks; the GAN runs in gan_core.inpainting.inference.restore_detailed.
 """
 import os
 import time
@@ -10,9 +10,13 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from gan_core import classical, inference, io_checks, metrics, tasks
-from gan_core import data as data_lib
-from gan_core import weights as weights_lib
+from gan_core.photos import classical
+from gan_core.inpainting import inference
+from gan_core.core import io_checks
+from gan_core.core import metrics
+from gan_core.core import tasks
+from gan_core.photos import data as data_lib
+from gan_core.core import weights as weights_lib
 from studio.common import (EXAMPLES_DIR, MAX_PIXELS, enable, enlarge, friendly_errors, gpu, guard_uploads,
                            on_page_load, read_photo, save_image, warn, with_notes)
 

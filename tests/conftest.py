@@ -36,7 +36,7 @@ TINY = ["--g-channels", "8", "--g-blocks", "1", "--d-channels", "8", "--crop", "
 @pytest.fixture(scope="session")
 def tiny_weights(image_folder, tmp_path_factory) -> Path:
     """A tiny inpainter trained for a few steps and exported: real weights, made in seconds."""
-    from gan_core.train import parse_args, train
+    from gan_core.training.train import parse_args, train
     out = tmp_path_factory.mktemp("run")
     cfg = parse_args(["--task", "inpaint", "--data", str(image_folder), "--out", str(out / "run"), "--steps", "4",
                       "--export", "tiny", "--weights-dir", str(out / "weights"), "--sample-every", "100", *TINY])
@@ -50,7 +50,7 @@ def tiny_restore_weights(image_folder, tmp_path_factory) -> Path:
 
     sr4 is left out on purpose: the tests see what the studio does when a task's model is missing.
     """
-    from gan_core.train import parse_args, train
+    from gan_core.training.train import parse_args, train
     out = tmp_path_factory.mktemp("restore-run")
     for task in ("denoise", "sr2"):
         train(parse_args(["--task", task, "--data", str(image_folder), "--out", str(out / task), "--steps", "3",
@@ -62,7 +62,7 @@ def tiny_restore_weights(image_folder, tmp_path_factory) -> Path:
 def one_thread():
     """Tiny models run fastest on one thread, far faster when the CPU is busy
     (`pytestmark = pytest.mark.usefixtures("one_thread")` in a test module)."""
-    from gan_core.toy import one_thread as single
+    from gan_core.learn.toy.game import one_thread as single
     with single():
         yield
 
@@ -72,7 +72,7 @@ def tiny_classifier():
     """An untrained Fashion-MNIST classifier: still a fixed feature map, enough for the measures and as the
     judge of the small GANs' training logs."""
     import torch
-    from gan_core.classifier import ClassifierConfig, FashionClassifier
+    from gan_core.learn.classifier import ClassifierConfig, FashionClassifier
     torch.manual_seed(0)
     return FashionClassifier(ClassifierConfig(width=4, feature_dim=8)).eval()
 

@@ -25,12 +25,13 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from .. import classical
-from ..data import load_rgb
-from ..inference import autocast, cpu_has_bf16, inpaint_detailed, load
-from ..masks import mask_of_size
+from gan_core.photos import classical
+from gan_core.photos.data import load_rgb
+from gan_core.inpainting.inference import autocast, cpu_has_bf16, inpaint_detailed, load
+from gan_core.inpainting.masks import mask_of_size
+from gan_core.core.paths import EXAMPLES_DIR
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "dandelions.jpg"
+EXAMPLE = EXAMPLES_DIR / "dandelions.jpg"
 
 
 def matmul_peak_gflops(n: int = 2048, repeats: int = 10) -> float:

@@ -3,7 +3,7 @@
     python -m gan_core.eval.bench_restore [--tasks denoise,sr2,sr4] [--sizes 256,512,1024] [--large 2000x1500]
 
 Speed: milliseconds per image and per megapixel of input, for the GAN (everything included: tiling,
-blending, conversion) and for the task's first classical method in gan_core.tasks (non-local means at
+blending, conversion) and for the task's first classical method in gan_core.core.tasks (non-local means at
 sigma 25 / bicubic), in the same run.
 Large: each task restores a --large photo through tiles in a fresh process, which reports the wall time,
 its peak resident memory, and how far the tiled result is from one untiled pass over a crop (the seams).
@@ -18,9 +18,10 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from .. import classical, tasks
-from .bench import test_photo, time_it
-from ..inference import autocast, load, restore_detailed, to_array, to_tensor
+from gan_core.photos import classical
+from gan_core.core import tasks
+from gan_core.eval.bench import test_photo, time_it
+from gan_core.inpainting.inference import autocast, load, restore_detailed, to_array, to_tensor
 
 
 

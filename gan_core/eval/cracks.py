@@ -1,7 +1,7 @@
-"""How well "Find cracks" (gan_core.paintings.find_cracks) finds cracks drawn on paintings.
+"""How well "Find cracks" (gan_core.photos.paintings.find_cracks) finds cracks drawn on paintings.
 
 Real cracked paintings with a traced crack map do not install offline, so the cracks are drawn: for each
-painting and seed, a craquelure network (1-3 px lines) and one to three flakes (gan_core.masks), the paint
+painting and seed, a craquelure network (1-3 px lines) and one to three flakes (gan_core.inpainting.masks), the paint
 under them darkened by `--factor` (0.25: a crack shows a quarter of the paint's light, as a shadowed groove
 does), saved as a JPEG of quality 90 and read back. Printed, over all the drawings:
   precision  the share of what was marked that lies on drawn damage (within 1 px, the cracks' soft edge)
@@ -19,11 +19,12 @@ import argparse
 import cv2
 import numpy as np
 
-from .. import inference, masks
-from ..metrics import psnr
-from ..data import resolve_files
-from ..paintings import find_cracks
-from .inpaint import prepare
+from gan_core.inpainting import inference
+from gan_core.inpainting import masks
+from gan_core.core.metrics import psnr
+from gan_core.photos.data import resolve_files
+from gan_core.photos.paintings import find_cracks
+from gan_core.eval.inpaint import prepare
 
 WITHIN_ONE_PIXEL = np.ones((3, 3), np.uint8)
 

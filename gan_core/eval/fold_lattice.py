@@ -1,6 +1,6 @@
 """How much of a GAN fill's fine detail is the 4x4 lattice of the generator's fold, not texture.
 
-The inpainter works on 4x4 pixel blocks folded into channels (gan_core.models), so an adversarially trained
+The inpainter works on 4x4 pixel blocks folded into channels (gan_core.core.models), so an adversarially trained
 model can "add detail" as a pattern that repeats every 4 pixels, which the detail ratio would count as
 texture. Here, for each fill: the grey image minus a Gaussian blur (sigma 1.5) keeps the fine detail; in
 every 32x32 tile wholly inside the hole (eroded by 2 px), the mean of that detail at each of the 16 positions
@@ -18,9 +18,9 @@ import numpy as np
 
 from skimage.filters import sobel
 
-from ..data import resolve_files
-from ..metrics import hole_interior
-from .inpaint import fill, fills_per_image, prepare, seeded_mask
+from gan_core.photos.data import resolve_files
+from gan_core.core.metrics import hole_interior
+from gan_core.eval.inpaint import fill, fills_per_image, prepare, seeded_mask
 
 TILE, BLOCK = 32, 4
 

@@ -2,7 +2,7 @@
 
     python -m gan_core.eval.generator_variants [--bf16]
 
-Training speed is one full GAN step of gan_core.train (G and D, hinge + L1 + feature matching) on a batch
+Training speed is one full GAN step of gan_core.training.train (G and D, hinge + L1 + feature matching) on a batch
 of 8 crops of 256x256 with random training masks. Run it on an otherwise idle machine.
 """
 import argparse
@@ -10,10 +10,10 @@ import argparse
 import numpy as np
 import torch
 
-from ..masks import training_mask
-from ..models import InpaintConfig, InpaintGenerator, count_parameters
-from ..train import Trainer, TrainConfig
-from .bench import time_it
+from gan_core.inpainting.masks import training_mask
+from gan_core.core.models import InpaintConfig, InpaintGenerator, count_parameters
+from gan_core.training.train import Trainer, TrainConfig
+from gan_core.eval.bench import time_it
 
 VARIANTS = {  # name: (TrainConfig overrides, InpaintConfig)
     "ffc c64 (shipped)": ({}, InpaintConfig()),

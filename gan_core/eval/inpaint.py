@@ -5,12 +5,12 @@ Denoising and super-resolution are measured by gan_core.eval.restore.
     python -m gan_core.eval.inpaint --images manifest:val --methods gan,telea,ns --masks small,medium,large \
         --seed 0 --json results.json --grid comparison.png
 
-Paintings with damage: --images paintings:val --masks crack (craquelure and flakes, gan_core.masks.crack_mask).
+Paintings with damage: --images paintings:val --masks crack (craquelure and flakes, gan_core.inpainting.masks.crack_mask).
 
 Each photo is resized so its longer side is at most --max-side (512), then gets --per-image seeded
 free-form masks of each size class (small <10%, medium 10-30%, large 30-50%), at least --min-fills per size
 in all. Every method fills the same masks. Printed per method and size: PSNR and L1 over the hole, SSIM
-over the whole image, the detail ratio (see gan_core.metrics) and milliseconds per image.
+over the whole image, the detail ratio (see gan_core.core.metrics) and milliseconds per image.
 """
 import argparse
 import json
@@ -23,11 +23,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from .. import classical, metrics, tasks
-from ..data import load_rgb, resolve_files
-from ..inference import inpaint_detailed, resolve_weights
-from ..masks import MASK_SIZES, mask_of_size
-from ..weights import record_validation
+from gan_core.photos import classical
+from gan_core.core import metrics
+from gan_core.core import tasks
+from gan_core.photos.data import load_rgb, resolve_files
+from gan_core.inpainting.inference import inpaint_detailed, resolve_weights
+from gan_core.inpainting.masks import MASK_SIZES, mask_of_size
+from gan_core.core.weights import record_validation
 
 METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "grain", "speckle", "ms")
 

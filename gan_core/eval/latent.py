@@ -6,7 +6,7 @@
 --n test-split items (a seeded choice) each get one seeded square hole of 10-16 px placed inside the
 28 x 28 garment area (the 2 px border that pads 28 to 32 is always black, so a hole there would be free).
 Both methods fill the same holes. Printed per method: the L1 error over the hole pixels on the 0-1 scale
-(as gan_core.metrics.l1_masked), averaged over items, and milliseconds per image. The mean image is the
+(as gan_core.core.metrics.l1_masked), averaged over items, and milliseconds per image. The mean image is the
 pixelwise mean of the 60,000 training images, the best a fill can do that ignores the known pixels.
 """
 import argparse
@@ -20,9 +20,9 @@ import numpy as np
 import torch
 import torchvision.utils as vutils
 
-from .. import data as data_lib
-from ..latent_search import LatentSearchConfig, hole_l1, mean_image_fill, search, square_holes
-from ..weights import load_models
+from gan_core.photos import data as data_lib
+from gan_core.learn.latent_search import LatentSearchConfig, hole_l1, mean_image_fill, search, square_holes
+from gan_core.core.weights import load_models
 
 
 def evaluate(generator, discriminator, config: LatentSearchConfig, n: int = 100, seed: int = 0,

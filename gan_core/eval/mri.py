@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from .. import mri_data
-from ..mri import ACCELERATIONS, DEFAULT_WEIGHTS, column_mask, load_generator, mri_reconstruct, to_kspace, zero_filled
+from gan_core.mri import slices as mri_data
+from gan_core.mri.recon import ACCELERATIONS, DEFAULT_WEIGHTS, column_mask, load_generator, mri_reconstruct, to_kspace, zero_filled
+from gan_core.core.paths import DOCS_DIR
 
 LAMBDA_GRID = (3e-5, 1e-4, 3e-4, 1e-3, 3e-3)
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = DOCS_DIR
 
 
 def psnr01(original: np.ndarray, result: np.ndarray) -> float:

@@ -26,10 +26,12 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from .. import classical, metrics, tasks
-from ..data import add_gaussian_noise, bicubic_down, load_rgb, realistic_down, resolve_files
-from ..inference import resolve_weights, restore_detailed
-from ..weights import record_validation
+from gan_core.photos import classical
+from gan_core.core import metrics
+from gan_core.core import tasks
+from gan_core.photos.data import add_gaussian_noise, bicubic_down, load_rgb, realistic_down, resolve_files
+from gan_core.inpainting.inference import resolve_weights, restore_detailed
+from gan_core.core.weights import record_validation
 
 CONDITIONS = {"denoise": ["sigma15", "sigma25", "sigma50"], "sr2": ["standard", "degraded"],
               "sr4": ["standard", "degraded"]}

@@ -11,7 +11,7 @@ The playground needs >= 20 steps/s while refreshing >= 4 times a second.
 import sys
 import time
 
-from ..toy import PRESETS, ToyConfig, ToyGAN, render
+from gan_core.learn.toy.game import PRESETS, ToyConfig, ToyGAN, render
 
 
 def train_rate(gan: ToyGAN, seconds: float) -> float:

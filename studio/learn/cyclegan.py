@@ -1,6 +1,6 @@
-"""Learn, part 6: CycleGAN, sandals <-> sneakers without pairs (gan_core.cyclegan): real -> fake ->
+"""Learn, part 6: CycleGAN, sandals <-> sneakers without pairs (gan_core.learn.cyclegan): real -> fake ->
 reconstructed both ways with the classifier's verdicts, the training curves, and the 2D cycle toy
-(gan_core.toy_cycle) with the round trips drawn as arrows."""
+(gan_core.learn.toy.cycle) with the round trips drawn as arrows."""
 import functools
 
 import gradio as gr
@@ -8,17 +8,17 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 import gan_core
-from gan_core import classifier
-from gan_core import cyclegan as cyclegan_lib
-from gan_core import weights as weights_lib
-from gan_core.data import FASHION_CLASSES
-from gan_core.toy_cycle import ToyCycleConfig, train_toy_cycle
+from gan_core.learn import classifier
+from gan_core.learn import cyclegan as cyclegan_lib
+from gan_core.core import weights as weights_lib
+from gan_core.photos.data import FASHION_CLASSES
+from gan_core.learn.toy.cycle import ToyCycleConfig, train_toy_cycle
 from studio.common import ROOT, enlarge, on_page_load, save_image
 from studio.learn.plots import curves, empty_curves, line_plot
 
 WEIGHTS = "cyclegan-shoes"             # weights/NAME.safetensors (or a path), loaded by gan_core.translate
 LOGS = (weights_lib.WEIGHTS_DIR / "cyclegan-shoes.log.jsonl",   # shipped with the weights, or the run's own
-        ROOT / "runs" / "cyclegan-shoes" / "main" / "log.jsonl")   # python -m gan_core.train --recipe cyclegan-shoes
+        ROOT / "runs" / "cyclegan-shoes" / "main" / "log.jsonl")   # python -m gan_core.training --recipe cyclegan-shoes
 ITEM_SIDE = 28
 SHOW_SCALE = 8                         # items shown at 224 px; also the editor's canvas scale
 N_EXAMPLES = 8                         # test items offered per class
@@ -88,7 +88,7 @@ def editor_item(value: dict | None) -> np.ndarray | None:
 
 
 def not_trained() -> str:
-    return (f"⚠️ `{WEIGHTS}` is not here (weights/{WEIGHTS}.safetensors is missing): `python -m gan_core.train "
+    return (f"⚠️ `{WEIGHTS}` is not here (weights/{WEIGHTS}.safetensors is missing): `python -m gan_core.training "
             f"--recipe {WEIGHTS}` trains it (about 40 minutes on one CPU thread), and it shows here at once.")
 
 
@@ -179,7 +179,7 @@ def model_numbers() -> str:
     return (f"`{WEIGHTS}`, {card.get('steps', '?')} training steps, on 500 test items each way: translated "
             f"sandals taken for sneakers **{share('a2b_taken_for_b')}**, translated sneakers taken for sandals "
             f"**{share('b2a_taken_for_a')}**; a sandal's round-trip error "
-            f"**{numbers.get('round_trip_mae_a', float('nan')):.3f}** (`python -m gan_core.cyclegan --evaluate "
+            f"**{numbers.get('round_trip_mae_a', float('nan')):.3f}** (`python -m gan_core.learn.cyclegan --evaluate "
             f"{WEIGHTS}`).")
 
 

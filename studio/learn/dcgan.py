@@ -4,12 +4,14 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from gan_core import dcgan, inference, toy
-from gan_core import weights as weights_lib
+from gan_core.learn import dcgan
+from gan_core.inpainting import inference
+from gan_core.learn.toy import game as toy
+from gan_core.core import weights as weights_lib
 from studio.common import enlarge, on_page_load, save_image
 from studio.learn.plots import curves, empty_curves, line_plot
 
-WEIGHTS = "dcgan-fashion"              # weights/NAME.safetensors + NAME.json, loaded with gan_core.inference
+WEIGHTS = "dcgan-fashion"              # weights/NAME.safetensors + NAME.json, loaded with gan_core.inpainting.inference
 LOG = weights_lib.WEIGHTS_DIR / "dcgan-fashion.log.jsonl"          # the training run's log, shipped with the weights
 SAMPLES = weights_lib.WEIGHTS_DIR / "dcgan-fashion-samples"        # step_*.png grids from the same run
 GRID = 8                               # samples per side of the grid; also frames in the interpolation row
@@ -29,7 +31,7 @@ def dcgan_models():
         return inference.load(WEIGHTS, "dcgan", device="cpu")
     except FileNotFoundError as error:
         raise FileNotFoundError(f"The DCGAN's weights are not here yet ({error}). Train and export them with "
-                                "`python -m gan_core.train --task dcgan ... --export dcgan-fashion`.") from error
+                                "`python -m gan_core.training --task dcgan ... --export dcgan-fashion`.") from error
 
 
 def dcgan_samples(seed: float):

@@ -1,5 +1,5 @@
 """Learn, part 3: fill a hole in a Fashion-MNIST test item by searching the DCGAN's latent space
-(gan_core.latent_search), streaming the best fill so far, and compare it with the mean-image fill."""
+(gan_core.learn.latent_search), streaming the best fill so far, and compare it with the mean-image fill."""
 import queue
 import threading
 import time
@@ -7,10 +7,10 @@ import time
 import gradio as gr
 import numpy as np
 
-from gan_core import data as data_lib
-from gan_core import dcgan, toy
-from gan_core.latent_search import (LatentSearchConfig, hole_l1, latent_data, latent_inpaint, latent_mask,
-                                    mean_image_fill)
+from gan_core.photos import data as data_lib
+from gan_core.learn import dcgan
+from gan_core.learn.toy import game as toy
+from gan_core.learn.latent_search import LatentSearchConfig, hole_l1, latent_data, latent_inpaint, latent_mask, mean_image_fill
 from studio.common import enlarge, on_page_load, painted_mask, save_image
 from studio.learn.dcgan import FRAME_SCALE, dcgan_models
 

@@ -1,4 +1,4 @@
-"""Learn, part 4: how good is a generator? Our own Fashion-MNIST classifier's two numbers (gan_core.classifier),
+"""Learn, part 4: how good is a generator? Our own Fashion-MNIST classifier's two numbers (gan_core.learn.classifier),
 the Fréchet distance to the test set and class coverage, for the shipped generators (docs/learn-metrics.json)
 and along the shipped run (its log holds FD and coverage at each sample grid); and mode collapse in real images."""
 import json
@@ -9,19 +9,19 @@ import pandas as pd
 import torch
 
 import gan_core
-from gan_core import dcgan
-from gan_core import weights as weights_lib
-from gan_core.data import FASHION_CLASSES
+from gan_core.learn import dcgan
+from gan_core.core import weights as weights_lib
+from gan_core.photos.data import FASHION_CLASSES
 from studio.common import ROOT, enlarge, on_page_load
 from studio.learn.plots import curves, empty_curves, line_plot
 
-METRICS = ROOT / "docs" / "learn-metrics.json"        # python -m gan_core.measure_generators --out docs/learn-metrics.json
+METRICS = ROOT / "docs" / "learn-metrics.json"        # python -m gan_core.learn.measure_generators --out docs/learn-metrics.json
 RUN_METRICS = (weights_lib.WEIGHTS_DIR / "dcgan-fashion.log.jsonl",   # the shipped run's log: FD at each sample grid
-               ROOT / "runs" / "dcgan" / "metrics.jsonl")   # python -m gan_core.measure_generators --run runs/dcgan
+               ROOT / "runs" / "dcgan" / "metrics.jsonl")   # python -m gan_core.learn.measure_generators --run runs/dcgan
 BASELINE = "train_vs_test"             # real training images against the test set: what a perfect generator scores
 HEALTHY = "dcgan-fashion"              # the shipped DCGAN
 COLLAPSE_MARK = "collapse"             # a measured generator whose name holds this word is a recorded collapsed run
-CLASS_SHARE_LIMIT = 0.02               # a class counts as covered above this share (as in gan_core.measure_generators)
+CLASS_SHARE_LIMIT = 0.02               # a class counts as covered above this share (as in gan_core.learn.measure_generators)
 
 EXPLAINER = (
     "A GAN's losses do not say how good its pictures are: D and G only score each other. To measure a "
@@ -45,7 +45,7 @@ COLLAPSE_TEXT = (
     "a healthy one (right) spreads its pictures over all 10 classes.")
 COLLAPSE_RECORDED = (
     "The collapsed generator on the left is recorded, not invented: `dcgan-fashion-collapse` is the same "
-    "DCGAN after its first 720 steps, trained 500 steps more with its critic frozen (`python -m gan_core.train "
+    "DCGAN after its first 720 steps, trained 500 steps more with its critic frozen (`python -m gan_core.training "
     "--recipe dcgan-fashion-collapse`). D stops learning, so nothing pushes back when G moves every noise "
     "vector towards the one kind of picture D scores highest. In a real run the same happens when D falls "
     "behind G. (The finished DCGAN's critic is harder to fool: frozen for 500 steps, it only let stripes in.)")
@@ -117,8 +117,8 @@ def training_curves(path=None):
     if not history:
         return empty_curves(), empty_curves(), (
             "No measured training run here yet: the shipped log (`weights/dcgan-fashion.log.jsonl`) holds no FD. "
-            "A DCGAN run of `gan_core.train` measures FD and coverage at each sample grid (`--sample-every`); "
-            "`python -m gan_core.measure_generators --run RUN_DIR` measures one checkpoint of another run.")
+            "A DCGAN run of `gan_core.training.train` measures FD and coverage at each sample grid (`--sample-every`); "
+            "`python -m gan_core.learn.measure_generators --run RUN_DIR` measures one checkpoint of another run.")
     columns = {"step": [r["step"] for r in history], "fd": [r["fd"] for r in history],
                "largest": [r["largest_class_share"] for r in history],
                "covered": [r["classes_covered"] / 10 for r in history]}
@@ -144,7 +144,7 @@ def build() -> None:
     metrics = read_metrics()
     if not metrics:
         gr.Markdown(f"⚠️ No measurements here yet ({METRICS.relative_to(ROOT)} is missing): run "
-                    "`python -m gan_core.measure_generators --out docs/learn-metrics.json`.")
+                    "`python -m gan_core.learn.measure_generators --out docs/learn-metrics.json`.")
     else:
         gr.Dataframe(metrics_table(metrics), label="Measured on 5,000 images each, against the 10,000 test images",
                      interactive=False, wrap=True)
@@ -155,7 +155,7 @@ def build() -> None:
             for name in shown:
                 coverage_chart(metrics[name], f"Class coverage: {display_name(name)}", y_max)
         gr.Markdown("Real data has 10% in each class: every bar of a good generator is near it. Measured with "
-                    "`python -m gan_core.measure_generators --out docs/learn-metrics.json`.")
+                    "`python -m gan_core.learn.measure_generators --out docs/learn-metrics.json`.")
 
     gr.Markdown("### Along training\nThe DCGAN run's checkpoints, each measured the same way.")
     with gr.Row():

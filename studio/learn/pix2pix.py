@@ -1,5 +1,5 @@
 """Learn, part 5: pix2pix, draw a shoe. The user's edges (or a test item's) go through two U-Nets trained on
-the same (edges, shoe) pairs (gan_core.pix2pix): one with L1 + adversarial loss, one with L1 alone."""
+the same (edges, shoe) pairs (gan_core.learn.pix2pix): one with L1 + adversarial loss, one with L1 alone."""
 import functools
 
 import gradio as gr
@@ -7,8 +7,8 @@ import numpy as np
 from PIL import Image
 
 import gan_core
-from gan_core import pix2pix
-from gan_core import weights as weights_lib
+from gan_core.learn import pix2pix
+from gan_core.core import weights as weights_lib
 from studio.common import enlarge, on_page_load, save_image
 
 MODELS = {"pix2pix-shoes": "pix2pix: L1 + adversarial",       # weights/NAME.safetensors: label of its output
@@ -17,8 +17,8 @@ ITEM_SIDE = 28                         # the models' edges and shoes are Fashion
 CANVAS = 280                           # the sketchpad: 10 canvas pixels per model pixel
 SHOW_SCALE = 8                         # results shown at 224 px
 N_EXAMPLES = 8                         # test items offered as edges to start from
-TRAIN_COMMANDS = {"pix2pix-shoes": "python -m gan_core.pix2pix --out runs/pix2pix --export pix2pix-shoes",
-                  "pix2pix-shoes-l1": "python -m gan_core.pix2pix --out runs/pix2pix-l1 --adv-weight 0 "
+TRAIN_COMMANDS = {"pix2pix-shoes": "python -m gan_core.learn.pix2pix --out runs/pix2pix --export pix2pix-shoes",
+                  "pix2pix-shoes-l1": "python -m gan_core.learn.pix2pix --out runs/pix2pix-l1 --adv-weight 0 "
                                       "--export pix2pix-shoes-l1"}
 COVERED = 64                           # a model pixel is a line if a quarter of its 10 x 10 canvas pixels is drawn
 
@@ -91,7 +91,7 @@ def sketch_edges(value: dict | None) -> np.ndarray:
 
 
 def not_trained(name: str) -> str:
-    command = TRAIN_COMMANDS.get(name, f"python -m gan_core.pix2pix --export {name}")
+    command = TRAIN_COMMANDS.get(name, f"python -m gan_core.learn.pix2pix --export {name}")
     return (f"⚠️ `{name}` is not trained yet (weights/{name}.safetensors is missing): `{command}` makes it, "
             "and it shows here at once.")
 
@@ -142,7 +142,7 @@ def model_numbers() -> str:
                     f"{'?' if l1 is None else f'{l1:.4f}'} | {'?' if fd is None else f'{fd:.1f}'} |")
     if not rows:
         return ""
-    return ("Measured on 500 held-out test items (`python -m gan_core.pix2pix --evaluate pix2pix-shoes "
+    return ("Measured on 500 held-out test items (`python -m gan_core.learn.pix2pix --evaluate pix2pix-shoes "
             "pix2pix-shoes-l1`): L1 is the mean pixel difference from the true item (0-1 scale), FD the "
             "Fréchet distance to the true items in our classifier's features (section 4).\n\n"
             "| model | steps | L1 to the truth | FD |\n|---|---|---|---|\n" + "\n".join(rows))

@@ -1,4 +1,4 @@
-"""Learn, part 1: the 2D playground. Two tiny networks (gan_core.toy) play the GAN game on points in the plane.
+"""Learn, part 1: the 2D playground. Two tiny networks (gan_core.learn.toy.game) play the GAN game on points in the plane.
 
 One ToyGAN per browser session, in gr.State; a lock keeps its steps one at a time. While training, a timer
 refreshes the view; each refresh plays as many steps as the chosen speed asks for since the last one.
@@ -10,7 +10,7 @@ from collections import deque
 import gradio as gr
 import numpy as np
 
-from gan_core import toy
+from gan_core.learn.toy import game as toy
 from studio.common import on_page_load, save_image
 from studio.learn.plots import curves, line_plot
 
@@ -180,7 +180,7 @@ def toy_reset(session, show_surface: bool, show_arrows: bool, show_manifold: boo
 
 
 def toy_drawn_points(drawing) -> np.ndarray:
-    """The points of a Sketchpad value (dict with layers / composite), via gan_core.toy.points_from_drawing."""
+    """The points of a Sketchpad value (dict with layers / composite), via gan_core.learn.toy.game.points_from_drawing."""
     if not isinstance(drawing, dict):
         return np.zeros((0, 2), np.float32)
     layers = [layer for layer in drawing.get("layers") or [] if layer is not None]

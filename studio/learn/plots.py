@@ -2,7 +2,7 @@
 import gradio as gr
 import pandas as pd
 
-from gan_core import toy
+from gan_core.learn.toy import game as toy
 
 
 def empty_curves() -> pd.DataFrame:

@@ -1,0 +1,25 @@
+import numpy as np
+from PIL import Image
+
+from gan_core.inpainting import batch
+from tests.conftest import striped_photo
+
+
+def test_batch_fills_matched_pairs_and_reports_the_rest(tiny_weights, tmp_path):
+    images, masks, out = tmp_path / "images", tmp_path / "masks", tmp_path / "out"
+    images.mkdir(), masks.mkdir()
+    mask = np.zeros((60, 80), np.uint8)
+    mask[20:30, 20:40] = 255
+    for name in ("a", "b", "c", "d"):
+        Image.fromarray(striped_photo(60, 80, 0)).save(images / f"{name}.jpg")
+    Image.fromarray(mask).save(masks / "a.png")
+    Image.fromarray(mask).save(masks / "b_mask.png")
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(masks / "c.png")  # wrong size
+    (images / "e.png").write_text("broken")
+    Image.fromarray(mask).save(masks / "e.png")
+    report = batch.run(str(images), str(masks), str(out), weights=str(tiny_weights), progress=False)
+    assert report["a.jpg"] == "ok" and report["b.jpg"] == "ok"
+    assert "same size" in report["c.jpg"] and "no mask" in report["d.jpg"] and report["e.png"] != "ok"
+    assert Image.open(out / "a.png").size == (80, 60)
+    assert batch.main(["--images", str(images), "--masks", str(masks), "--out", str(out),
+                       "--weights", str(tiny_weights)]) == 1

@@ -1,0 +1,275 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+import gan_core
+from gan_core.inpainting import inference
+from tests.conftest import striped_photo
+
+
+def stroke_mask(height, width):
+    mask = np.zeros((height, width), np.uint8)
+    mask[height // 3: max(height // 2, height // 3 + 1), width // 4: width // 2] = 255
+    return mask
+
+
+@pytest.mark.parametrize("size", [(37, 61), (513, 700), (5, 300), (16, 16)])
+def test_output_size_and_bit_exact_unmasked_pixels(tiny_weights, size):
+    photo = striped_photo(*size, seed=1)
+    mask = stroke_mask(*size)
+    result = np.asarray(gan_core.inpaint(photo, mask, weights=tiny_weights))
+    assert result.shape == photo.shape
+    assert np.array_equal(result[mask == 0], photo[mask == 0])
+    assert not np.array_equal(result[mask > 0], np.full_like(result[mask > 0], 255))
+
+
+def test_one_pixel_image_with_critic(tiny_weights):
+    result = inference.inpaint_detailed(np.zeros((1, 1, 3), np.uint8), np.ones((1, 1)), tiny_weights, with_critic=True)
+    assert result.image.shape == (1, 1, 3) and result.critic.shape == (1, 1)
+
+
+def test_large_photo_is_processed_around_the_mask(tiny_weights):
+    photo = striped_photo(2000, 3000, seed=2)
+    mask = np.zeros((2000, 3000), np.uint8)
+    mask[1000:1040, 1500:1700] = 1
+    result = inference.inpaint_detailed(photo, mask, tiny_weights, with_critic=True)
+    top, left, bottom, right = result.box
+    assert result.image.shape == photo.shape and (bottom - top) < 600 and (right - left) < 700
+    assert np.array_equal(result.image[mask == 0], photo[mask == 0])
+    assert np.isnan(result.critic[0, 0]) and 0 <= np.nanmin(result.critic) <= np.nanmax(result.critic) <= 1
+
+
+def test_huge_mask_is_shrunk_to_the_working_size(tiny_weights):
+    photo = striped_photo(900, 1200, seed=3)
+    mask = np.ones((900, 1200), np.uint8)
+    result = inference.inpaint_detailed(photo, mask, tiny_weights, working_side=256)
+    assert max(result.working_size) == 256 and result.image.shape == photo.shape
+
+
+TINY_SHIPPED = "inpaint-tiny-test"  # a small inpainter in weights/, fast enough for every mode
+
+
+def photo_in_mode(mode: str, height: int = 40, width: int = 50) -> Image.Image:
+    rgb = striped_photo(height, width, 5)
+    alpha = np.tile(np.linspace(0, 255, width).astype(np.uint8), (height, 1))  # transparent to opaque
+    grey = rgb[..., 1]
+    if mode in ("RGBA", "LA"):
+        return Image.fromarray(np.dstack([rgb if mode == "RGBA" else grey, alpha]), mode)
+    if mode in ("I;16", "I;16B"):
+        deep = grey.astype(np.uint16) * 257 + np.arange(width, dtype=np.uint16)  # low bits that 8 bits lack
+        return Image.fromarray(deep).convert(mode) if mode == "I;16" else Image.frombytes(
+            mode, (width, height), deep.astype(">u2").tobytes())
+    if mode == "I":
+        return Image.fromarray(grey.astype(np.int32) * 200)
+    if mode == "F":
+        return Image.fromarray(grey.astype(np.float32) / 255)
+    if mode == "1":  # black, white exactly where the stroke goes: a fill from around it is not all white
+        return Image.fromarray(stroke_mask(height, width) > 0)
+    return Image.fromarray(rgb).convert(mode)
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "RGB", "RGBA", "I;16", "I;16B", "I", "F", "1", "CMYK", "YCbCr"])
+def test_every_mode_comes_back_in_its_own_mode_with_unmasked_values_bit_exact(mode):
+    photo = photo_in_mode(mode)
+    mask = stroke_mask(40, 50)
+    result = gan_core.inpaint(photo, mask, weights=TINY_SHIPPED)
+    before, after = np.asarray(photo), np.asarray(result)
+    assert result.mode == mode and result.size == photo.size and after.dtype == before.dtype
+    assert np.array_equal(after[mask == 0], before[mask == 0])
+    assert not np.array_equal(after[mask > 0], before[mask > 0]), "the hole was not filled"
+
+
+def test_palette_comes_back_as_rgb_or_rgba_with_the_same_colours():
+    palette = Image.fromarray(striped_photo(40, 50, 1)).convert("P")
+    result = gan_core.inpaint(palette, stroke_mask(40, 50), weights=TINY_SHIPPED)
+    assert result.mode == "RGB"
+    mask = stroke_mask(40, 50) == 0
+    assert np.array_equal(np.asarray(result)[mask], np.asarray(palette.convert("RGB"))[mask])
+    palette.info["transparency"] = 0
+    assert gan_core.inpaint(palette, stroke_mask(40, 50), weights=TINY_SHIPPED).mode == "RGBA"
+
+
+def test_sixteen_bit_fill_is_scaled_into_sixteen_bits():
+    photo = photo_in_mode("I;16")
+    mask = stroke_mask(40, 50)
+    filled = np.asarray(gan_core.inpaint(photo, mask, weights=TINY_SHIPPED))[mask > 0]
+    assert np.all(filled % 257 == 0) and filled.max() > 255
+
+
+def test_alpha_in_the_hole_is_filled_not_assumed_opaque():
+    photo = photo_in_mode("RGBA")
+    mask = stroke_mask(40, 50)
+    filled = np.asarray(gan_core.inpaint(photo, mask, weights=TINY_SHIPPED))[..., 3]
+    hole = filled[mask > 0].reshape(-1, 50 // 2 - 50 // 4)  # the stroke's rows, columns 12..24
+    assert hole.min() < 200 and np.all(np.diff(hole.mean(axis=0)) > 0), "alpha continues its ramp in the hole"
+
+
+def test_white_under_transparent_pixels_does_not_leak_into_the_fill():
+    """A dark cut-out on a transparent background whose hidden colour is white; the default model fills."""
+    colour = np.full((96, 96, 3), 255, np.uint8)
+    alpha = np.zeros((96, 96), np.uint8)
+    colour[:, :60] = (striped_photo(96, 60, 2) // 4)  # dark, visible
+    alpha[:, :60] = 255
+    mask = np.zeros((96, 96), np.uint8)
+    mask[40:56, 44:76] = 1  # across the edge of the cut-out
+    result = np.asarray(gan_core.inpaint(Image.fromarray(np.dstack([colour, alpha]), "RGBA"), mask))
+    visible_fill = result[(mask > 0) & (result[..., 3] > 64)]
+    assert len(visible_fill) > 0 and visible_fill[:, :3].mean() < 110
+
+
+def test_arrays_come_back_as_arrays_of_their_own_shape_and_dtype():
+    for array in (striped_photo(40, 50, 0).astype(np.uint16) * 257, striped_photo(40, 50, 0)[..., 0],
+                  striped_photo(40, 50, 0).astype(np.float32) / 255,
+                  np.dstack([striped_photo(40, 50, 0), np.full((40, 50), 9, np.uint8)])):
+        mask = stroke_mask(40, 50)
+        result = gan_core.inpaint(array, mask, weights=TINY_SHIPPED)
+        assert isinstance(result, np.ndarray) and result.shape == array.shape and result.dtype == array.dtype
+        assert np.array_equal(result[mask == 0], array[mask == 0])
+
+
+def test_detailed_result_keeps_the_8bit_view_and_the_photo_in_its_mode():
+    photo = photo_in_mode("LA")
+    result = inference.inpaint_detailed(photo, stroke_mask(40, 50), TINY_SHIPPED)
+    assert result.image.shape == (40, 50, 3) and result.image.dtype == np.uint8 and result.photo.mode == "LA"
+
+
+def test_modes_that_cannot_be_given_back_are_refused_clearly():
+    with pytest.raises(ValueError, match="convert the photo first"):
+        gan_core.inpaint(Image.new("LAB", (20, 20)), np.ones((20, 20)), weights=TINY_SHIPPED)
+
+
+def test_drawn_layer_is_read_as_a_mask():
+    drawn_layer = np.zeros((40, 50, 4), np.uint8)
+    drawn_layer[10:20, 10:20, 3] = 255  # a transparent layer with a painted square
+    assert inference.as_mask_array(Image.fromarray(drawn_layer, "RGBA"), (40, 50)).sum() == 100
+
+
+def test_clear_errors(tiny_weights, tmp_path):
+    photo = striped_photo(40, 50, 0)
+    with pytest.raises(ValueError, match="same size"):
+        gan_core.inpaint(photo, np.ones((30, 50)), weights=tiny_weights)
+    with pytest.raises(ValueError, match="empty"):
+        gan_core.inpaint(photo, np.zeros((40, 50)), weights=tiny_weights)
+    with pytest.raises(FileNotFoundError, match="not found"):
+        gan_core.inpaint(photo, np.ones((40, 50)), weights=tmp_path / "missing.safetensors")
+    with pytest.raises(ValueError, match="shape"):
+        gan_core.inpaint(np.zeros((4, 4, 5)), np.ones((4, 4)), weights=tiny_weights)
+    (tmp_path / "x.png").write_text("not an image")
+    with pytest.raises(ValueError, match="not an image"):
+        from gan_core.photos.data import load_rgb
+        load_rgb(tmp_path / "x.png")
+
+
+def test_default_weights_are_shipped():
+    path = inference.resolve_weights(None, "inpaint")
+    assert path.exists() and path.parent.name == "weights"
+
+
+def test_restore_tiles_without_seams(tmp_path, image_folder):
+    """A restoration model that is the identity at init must give back the input through tiles exactly."""
+    from gan_core.training.train import parse_args, train
+    from tests.conftest import TINY
+    train(parse_args(["--task", "sr2", "--data", str(image_folder), "--out", str(tmp_path / "run"), "--steps", "0",
+                      "--export", "sr2-id", "--weights-dir", str(tmp_path), *TINY]))
+    photo = striped_photo(150, 230, 4)
+    tiled = inference.restore_detailed(photo, "sr2", tmp_path / "sr2-id.safetensors", tile=64, tile_pad=8)
+    whole = inference.restore_detailed(photo, "sr2", tmp_path / "sr2-id.safetensors", tile=512, tile_pad=8)
+    assert tiled.shape == (300, 460, 3)
+    assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 1
+
+
+def test_resolve_weights_looks_in_the_folder_it_is_given(tiny_restore_weights, tmp_path):
+    assert inference.resolve_weights(None, "sr2", tiny_restore_weights) == tiny_restore_weights / "sr2.safetensors"
+    assert inference.resolve_weights("denoise", "denoise", tiny_restore_weights).parent == tiny_restore_weights
+    with pytest.raises(FileNotFoundError, match="no sr4 weights in"):
+        inference.resolve_weights(None, "sr4", tiny_restore_weights)
+
+
+def identity_restorer(tmp_path, image_folder, task="sr2"):
+    from gan_core.training.train import parse_args, train
+    from tests.conftest import TINY
+    train(parse_args(["--task", task, "--data", str(image_folder), "--out", str(tmp_path / "run"), "--steps", "0",
+                      "--export", f"{task}-id", "--weights-dir", str(tmp_path), *TINY]))
+    return tmp_path / f"{task}-id.safetensors"
+
+
+def test_restore_keeps_alpha_and_enlarges_it(tmp_path, image_folder):
+    weights = identity_restorer(tmp_path, image_folder)
+    photo = photo_in_mode("RGBA", 30, 40)
+    enlarged = gan_core.restore(photo, "sr2", weights)
+    assert enlarged.mode == "RGBA" and enlarged.size == (80, 60)
+    alpha = np.asarray(enlarged)[..., 3].astype(int)
+    assert abs(alpha[:, 0].mean() - 0) < 8 and abs(alpha[:, -1].mean() - 255) < 8, "the alpha ramp survives"
+
+
+def test_restore_keeps_sixteen_bits_and_greyscale(tmp_path, image_folder):
+    weights = identity_restorer(tmp_path, image_folder)
+    photo = photo_in_mode("I;16", 30, 40)
+    enlarged = gan_core.restore(photo, "sr2", weights)
+    assert enlarged.mode == "I;16" and enlarged.size == (80, 60) and np.asarray(enlarged).max() > 255
+    assert gan_core.restore(photo_in_mode("LA", 30, 40), "sr2", weights).mode == "LA"
+
+
+def refining_generator(seed: int = 0, refine_blocks: int = 0):
+    """A small inpainter whose refinement changes the fill (its last layer is not left at zero)."""
+    import torch
+    from gan_core.core.models import InpaintConfig, InpaintGenerator
+    torch.manual_seed(seed)
+    generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=8, refine_blocks=refine_blocks)).eval()
+    with torch.no_grad():
+        for parameter in generator.parameters():
+            parameter.normal_(0, 0.2)
+    return generator
+
+
+@pytest.mark.parametrize("refine_blocks", [0, 2])
+@pytest.mark.parametrize("box", [(10, 20, 30, 50), (0, 0, 12, 64), (40, 1, 48, 3), (20, 30, 22, 33)])
+def test_refining_only_the_holes_box_gives_the_same_hole_pixels(box, refine_blocks):
+    import torch
+    generator = refining_generator(refine_blocks=refine_blocks)
+    image = torch.rand(1, 3, 48, 64) * 2 - 1
+    mask = torch.zeros(1, 1, 48, 64)
+    top, left, bottom, right = box
+    mask[..., top:bottom, left:right] = 1
+    mask[..., top, left] = 0  # a hole that does not fill its box
+    with torch.inference_mode():
+        everywhere, hole_only = generator(image, mask), generator(image, mask, hole_only=True)
+        generator.refine = None
+        unrefined = generator(image, mask)
+    hole = mask.expand_as(everywhere) > 0
+    scale = everywhere[hole].abs().max()        # random weights: large values, so compare to their size
+    assert (hole_only[hole] - everywhere[hole]).abs().max() <= 1e-5 * (1 + scale)
+    assert (everywhere[hole] - unrefined[hole]).abs().max() > 0.01 * (1 + scale), "the refinement must matter"
+
+
+def test_refining_only_an_empty_hole_leaves_the_coarse_prediction():
+    import torch
+    generator = refining_generator()
+    image, mask = torch.rand(1, 3, 32, 32), torch.zeros(1, 1, 32, 32)
+    with torch.inference_mode():
+        generator.refine = None
+        unrefined = generator(image, mask)
+    generator = refining_generator()
+    with torch.inference_mode():
+        assert torch.equal(generator(image, mask, hole_only=True), unrefined)
+
+
+def test_an_8_bit_rgb_fill_is_pasted_exactly_inside_the_hole(tiny_weights):
+    photo = striped_photo(60, 80, seed=4)
+    mask = stroke_mask(60, 80)
+    result = inference.inpaint_detailed(photo, mask, tiny_weights)
+    as_float = inference.inpaint_detailed(photo.astype(np.float32) / 255, mask, tiny_weights).photo
+    assert np.array_equal(result.image[mask > 0], (as_float[mask > 0] * 255).round().astype(np.uint8))
+
+
+def test_bfloat16_is_not_called_native_when_torch_runs_its_avx2_kernels():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "from gan_core.inpainting.inference import cpu_has_bf16; print(cpu_has_bf16())"
+    env = {**os.environ, "ATEN_CPU_CAPABILITY": "avx2"}
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
