@@ -30,7 +30,7 @@ class Task:
     name: str                        # "inpaint", "denoise", "sr2", "sr4", "dcgan"
     label: str                       # what the UI calls it
     scale: int                       # output side over input side
-    generator: str                   # the generator class in gan_core.core.models / gan_core.learn.dcgan
+    generator: str                   # the generator class (registered in gan_core.core.registry)
     default_weights: str             # weights/NAME.safetensors used when none is named
     classical: tuple[Method, ...]    # the peers a result is shown beside, best known first
     game: str                        # how gan_core.training.games trains it: "inpaint", "restore" or "dcgan"

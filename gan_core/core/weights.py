@@ -12,17 +12,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from gan_core.learn.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
-from gan_core.core.models import DiscriminatorConfig, InpaintConfig, InpaintGenerator, PatchDiscriminator, RestorationConfig, RestorationGenerator
-
 from gan_core.core.paths import WEIGHTS_DIR
-MODEL_CLASSES = {
-    "InpaintGenerator": (InpaintGenerator, InpaintConfig),
-    "RestorationGenerator": (RestorationGenerator, RestorationConfig),
-    "PatchDiscriminator": (PatchDiscriminator, DiscriminatorConfig),
-    "DCGANGenerator": (DCGANGenerator, DCGANConfig),
-    "DCGANDiscriminator": (DCGANDiscriminator, DCGANConfig),
-}
 
 
 def sha256_of(path: str | Path) -> str:
@@ -84,27 +74,6 @@ def load_state(path: str | Path, check_sha256: bool = True) -> tuple[dict, dict,
     generator = {k.split(".", 1)[1]: v for k, v in tensors.items() if k.startswith("generator.")}
     discriminator = {k.split(".", 1)[1]: v for k, v in tensors.items() if k.startswith("discriminator.")}
     return generator, discriminator, card
-
-
-def build_from_card(part: dict) -> torch.nn.Module:
-    """Instantiate a model from the card's {"class": ..., "config": {...}}."""
-    if part["class"] not in MODEL_CLASSES:
-        raise ValueError(f"unknown model class {part['class']!r} in model card")
-    model_class, config_class = MODEL_CLASSES[part["class"]]
-    return model_class(config_class(**part["config"]))
-
-
-def load_models(path: str | Path, device: str | torch.device = "cpu") -> tuple[torch.nn.Module, torch.nn.Module | None, dict]:
-    """(generator, discriminator or None, card), in eval mode, from a weights file and its card."""
-    generator_state, discriminator_state, card = load_state(path)
-    generator = build_from_card(card["generator"])
-    generator.load_state_dict(generator_state)
-    discriminator = None
-    if discriminator_state and "discriminator" in card:
-        discriminator = build_from_card(card["discriminator"])
-        discriminator.load_state_dict(discriminator_state)
-        discriminator = discriminator.to(device).eval()
-    return generator.to(device).eval(), discriminator, card
 
 
 def read_log(path: str | Path, keys: tuple[str, ...]) -> dict[str, list]:

@@ -1,6 +1,6 @@
 """How much of a GAN fill's fine detail is the 4x4 lattice of the generator's fold, not texture.
 
-The inpainter works on 4x4 pixel blocks folded into channels (gan_core.core.models), so an adversarially trained
+The inpainter works on 4x4 pixel blocks folded into channels (gan_core.inpainting.model), so an adversarially trained
 model can "add detail" as a pattern that repeats every 4 pixels, which the detail ratio would count as
 texture. Here, for each fill: the grey image minus a Gaussian blur (sigma 1.5) keeps the fine detail; in
 every 32x32 tile wholly inside the hole (eroded by 2 px), the mean of that detail at each of the 16 positions

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 from gan_core.inpainting.masks import training_mask
-from gan_core.core.models import InpaintConfig, InpaintGenerator, count_parameters
+from gan_core.core.layers import count_parameters
+from gan_core.inpainting.model import InpaintConfig, InpaintGenerator
 from gan_core.training.train import Trainer, TrainConfig
 from gan_core.eval.bench import time_it
 

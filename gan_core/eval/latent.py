@@ -22,7 +22,7 @@ import torchvision.utils as vutils
 
 from gan_core.photos import data as data_lib
 from gan_core.learn.latent_search import LatentSearchConfig, hole_l1, mean_image_fill, search, square_holes
-from gan_core.core.weights import load_models
+from gan_core.core.registry import load_models
 
 
 def evaluate(generator, discriminator, config: LatentSearchConfig, n: int = 100, seed: int = 0,

@@ -12,7 +12,6 @@ import argparse
 import re
 import sys
 import time
-from pathlib import Path
 
 from gan_core.core.paths import REPO_ROOT
 

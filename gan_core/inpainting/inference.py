@@ -21,7 +21,8 @@ from gan_core.core import image_modes
 from gan_core.inpainting import masks as masks_lib
 from gan_core.core import tasks
 from gan_core.photos.data import to_rgb
-from gan_core.core.weights import WEIGHTS_DIR, list_weights, load_models, named_weights
+from gan_core.core.weights import WEIGHTS_DIR, list_weights, named_weights
+from gan_core.core.registry import load_models
 
 MIN_WORKING_SIDE = 64  # smaller crops are padded: the discriminator's strided convolutions need ~24 px
 

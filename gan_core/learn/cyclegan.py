@@ -26,7 +26,7 @@ import torch.nn as nn
 from gan_core.learn import classifier
 from gan_core.core import losses
 from gan_core.training import runs
-from gan_core.core.models import DiscriminatorConfig, PatchDiscriminator
+from gan_core.core.layers import DiscriminatorConfig, PatchDiscriminator
 from gan_core.core.weights import load_parts, named_weights, save_parts
 
 CLASS_A, CLASS_B = 5, 7       # Fashion-MNIST's sandal and sneaker

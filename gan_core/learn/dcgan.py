@@ -12,6 +12,7 @@ import torch.nn as nn
 from torchvision.utils import make_grid
 
 from gan_core.photos.data import to_uint8
+from gan_core.core.registry import register
 
 
 @dataclass
@@ -31,6 +32,7 @@ def dcgan_init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
+@register(DCGANConfig)
 class DCGANGenerator(nn.Module):
     def __init__(self, config: DCGANConfig = DCGANConfig()):
         super().__init__()
@@ -52,6 +54,7 @@ class DCGANGenerator(nn.Module):
         return self.main(z.view(z.shape[0], -1, 1, 1))
 
 
+@register(DCGANConfig)
 class DCGANDiscriminator(nn.Module):
     """Returns (logits (B,), [features]) like PatchDiscriminator, so one training loop serves both."""
 

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from gan_core.learn import classifier
 from gan_core.core import losses
 from gan_core.training import runs
-from gan_core.core.models import DiscriminatorConfig, PatchDiscriminator, update_ema
+from gan_core.core.layers import DiscriminatorConfig, PatchDiscriminator, update_ema
 from gan_core.core.weights import load_parts, named_weights, save_parts
 
 FOOTWEAR = (5, 7, 9)          # Fashion-MNIST's sandal, sneaker, ankle boot

@@ -10,7 +10,8 @@ import torch
 
 from gan_core.learn.dcgan import generate as run_generator
 from gan_core.learn.dcgan import seeded_noise
-from gan_core.core.weights import load_models, named_weights
+from gan_core.core.weights import named_weights
+from gan_core.core.registry import load_models
 
 
 @functools.lru_cache(maxsize=4)

@@ -24,6 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from gan_core.core.paths import WEIGHTS_DIR
+from gan_core.core.registry import register
 
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "mri-recon.safetensors"
 ACCELERATIONS = (4, 8)
@@ -150,6 +151,7 @@ class UNet(nn.Module):
         return self.out(x)
 
 
+@register(MRIReconConfig)
 class MRIReconGenerator(nn.Module):
     """zero-filled image -> U-Net correction -> data consistency -> magnitude.
 

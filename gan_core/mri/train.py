@@ -26,7 +26,7 @@ import torch
 from gan_core.mri import slices as mri_data
 from gan_core.training import runs
 from gan_core.core.losses import d_loss, g_loss, masked_l1, ssim_loss
-from gan_core.core.models import DiscriminatorConfig, PatchDiscriminator, update_ema
+from gan_core.core.layers import DiscriminatorConfig, PatchDiscriminator, update_ema
 from gan_core.mri.recon import ACCELERATIONS, MRIReconConfig, MRIReconGenerator, column_mask, generator_card, to_kspace
 from gan_core.core.weights import save_weights
 

@@ -20,7 +20,9 @@ from gan_core.photos import data as data_lib
 from gan_core.core import losses
 from gan_core.core import tasks
 from gan_core.learn.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
-from gan_core.core.models import DiscriminatorConfig, InpaintConfig, InpaintGenerator, PatchDiscriminator, RestorationConfig, RestorationGenerator
+from gan_core.core.layers import DiscriminatorConfig, PatchDiscriminator
+from gan_core.inpainting.model import InpaintConfig, InpaintGenerator
+from gan_core.restoration.model import RestorationConfig, RestorationGenerator
 from gan_core.core.weights import sha256_of
 
 

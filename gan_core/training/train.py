@@ -34,7 +34,7 @@ from gan_core.training import games
 from gan_core.core import losses
 from gan_core.training import runs
 from gan_core.core import tasks
-from gan_core.core.models import update_ema
+from gan_core.core.layers import update_ema
 from gan_core.core.weights import load_state, read_card, save_weights
 
 

@@ -3,13 +3,13 @@ import json
 import pytest
 import torch
 
-from gan_core.core import weights
+from gan_core.core import registry, weights
 
 
 def test_export_load_round_trip_with_sha256(tiny_weights):
     card = json.loads(tiny_weights.with_suffix(".json").read_text())
     assert card["sha256"] == weights.sha256_of(tiny_weights) and card["steps"] == 4 and card["task"] == "inpaint"
-    generator, critic, loaded_card = weights.load_models(tiny_weights)
+    generator, critic, loaded_card = registry.load_models(tiny_weights)
     assert loaded_card == card and critic is not None
     g_state, d_state, _ = weights.load_state(tiny_weights)
     for name, tensor in generator.state_dict().items():

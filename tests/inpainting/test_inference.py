@@ -213,7 +213,7 @@ def test_restore_keeps_sixteen_bits_and_greyscale(tmp_path, image_folder):
 def refining_generator(seed: int = 0, refine_blocks: int = 0):
     """A small inpainter whose refinement changes the fill (its last layer is not left at zero)."""
     import torch
-    from gan_core.core.models import InpaintConfig, InpaintGenerator
+    from gan_core.inpainting.model import InpaintConfig, InpaintGenerator
     torch.manual_seed(seed)
     generator = InpaintGenerator(InpaintConfig(channels=8, n_blocks=1, refine=8, refine_blocks=refine_blocks)).eval()
     with torch.no_grad():

@@ -3,7 +3,7 @@ import numpy as np
 import torch
 
 from gan_core.learn import dcgan
-from gan_core.learn.dcgan import DCGANConfig, DCGANGenerator
+from gan_core.learn.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 
 
 def test_to_picture_lays_out_a_grid_on_grey():
@@ -22,3 +22,22 @@ def test_walk_starts_and_ends_at_the_seeded_samples():
                                                                         dcgan.seeded_noise(2, 1)])))
     assert frames.shape == (3, 1, 32, 32)
     assert torch.allclose(frames[0], ends[0], atol=1e-5) and torch.allclose(frames[2], ends[1], atol=1e-5)
+
+
+def test_dcgan_shapes():
+    generator, critic = DCGANGenerator(), DCGANDiscriminator()
+    images = generator(torch.randn(5, 100))
+    assert images.shape == (5, 1, 32, 32) and images.abs().max() <= 1
+    logits, _ = critic(images)
+    assert logits.shape == (5,)
+
+
+def test_dcgan_noise_and_interpolation():
+    from gan_core.learn import dcgan
+    z_a, z_b = dcgan.seeded_noise(1, 1), dcgan.seeded_noise(2, 1)
+    assert torch.equal(z_a, dcgan.seeded_noise(1, 1)) and not torch.equal(z_a, z_b)
+    path = dcgan.interpolate(z_a, z_b, torch.tensor([0.0, 0.5, 1.0]))
+    assert torch.allclose(path.norm(dim=1), torch.full((3,), 10.0), atol=1e-4)  # on the sphere |z| = sqrt(100)
+    assert torch.allclose(path[0], dcgan.project_to_sphere(z_a)[0], atol=1e-5)
+    images = dcgan.generate(DCGANGenerator(), path)
+    assert images.shape == (3, 1, 32, 32) and images.abs().max() <= 1

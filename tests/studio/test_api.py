@@ -6,7 +6,6 @@ must come back as a clear message, never a stack trace, and must not jam the que
 /restore is tested with the Restore tab, in test_studio_restore.py.
 """
 import struct
-import sys
 import zlib
 from pathlib import Path
 

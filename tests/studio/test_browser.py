@@ -5,7 +5,6 @@ becomes the mask, and the downloaded PNG differs from the upload under the strok
 Restore tab's method choices follow its task, and its download is the full-size result.
 """
 import io
-import sys
 from pathlib import Path
 
 import numpy as np

@@ -1,5 +1,4 @@
 """studio.common: reading uploads, friendly errors, and the one helper that writes result files."""
-import sys
 from pathlib import Path
 
 import gradio as gr

@@ -1,6 +1,4 @@
 """studio.evaluate: hide part of a photo, fill it with every method, score each fill against the original."""
-import sys
-from pathlib import Path
 
 import gradio as gr
 import numpy as np

@@ -1,6 +1,4 @@
 """studio.extend (the Extend tab) and studio.paintings' crack helper, their handlers called directly."""
-import sys
-from pathlib import Path
 
 import gradio as gr
 import numpy as np

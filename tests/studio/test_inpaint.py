@@ -1,6 +1,4 @@
 """studio.inpaint: the Fill, critic and Compare handlers called as Gradio calls them, with the tiny test model."""
-import sys
-from pathlib import Path
 
 import gradio as gr
 import numpy as np

@@ -1,8 +1,6 @@
 """studio.photos: the full-resolution original kept per session, the editor's display copy, strokes scaled up,
 blank canvases refused, and the download in the photo's own mode with its ICC profile and EXIF."""
 import io
-import sys
-from pathlib import Path
 
 import gradio as gr
 import numpy as np

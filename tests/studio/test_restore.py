@@ -5,8 +5,6 @@ copies in tiny denoise and sr2 models trained for 3 steps (conftest.tiny_restore
 so Enlarge 4x with the GAN must fail with a clear message while its classical methods still work.
 """
 import shutil
-import sys
-from pathlib import Path
 
 import gradio as gr
 import gradio_client

@@ -1,6 +1,5 @@
 """Tests for the 2D GAN playground (gan_core/toy.py). Each runs in a few seconds on a 2-core CPU."""
 import functools
-import os
 import subprocess
 import sys
 

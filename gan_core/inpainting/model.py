@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.nn.utils.parametrizations import spectral_norm
+
+from gan_core.core.registry import register
 
 
 # ----------------------------------------------------------------------------------------------------
-# Shared building blocks
+# Building blocks
 
 
 def push_pull_fill(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -114,20 +115,6 @@ def conv_on_upsampled(x: torch.Tensor, skip: torch.Tensor, conv: nn.Conv2d) -> t
     return out + F.conv_transpose2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel, stride=2, padding=3)
 
 
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
-@torch.no_grad()
-def update_ema(average: nn.Module, model: nn.Module, decay: float, step: int) -> None:
-    """Move `average`, a copy of model, towards it: the exponential moving average of G that trainers sample
-    from and export. Early on the decay is smaller (short memory), so the random start is soon forgotten."""
-    decay = min(decay, (1 + step) / (10 + step))
-    for average_p, p in zip(average.parameters(), model.parameters()):
-        average_p.lerp_(p.detach(), 1 - decay)
-    for average_b, b in zip(average.buffers(), model.buffers()):
-        average_b.copy_(b)
-
 
 # ----------------------------------------------------------------------------------------------------
 # Inpainting generator
@@ -158,6 +145,7 @@ SYMMETRIES = [((), False), ((3,), False), ((2,), False), ((2, 3), False),
               ((), True), ((3,), True), ((2,), True), ((2, 3), True)]
 
 
+@register(InpaintConfig)
 class InpaintGenerator(nn.Module):
     """Masked image + mask (+ coarse fill) -> filled image, any height and width.
 
@@ -286,113 +274,3 @@ class InpaintGenerator(nn.Module):
         return residual
 
 
-# ----------------------------------------------------------------------------------------------------
-# Discriminator
-
-
-@dataclass
-class DiscriminatorConfig:
-    in_channels: int = 4     # image (3) + mask (1) for inpainting; 3 for restoration
-    channels: int = 32
-    n_layers: int = 3        # stride-2 layers; each logit sees a 70x70 patch with 3 (pix2pix)
-
-
-class PatchDiscriminator(nn.Module):
-    """Spectral-normalised PatchGAN (pix2pix; SN-PatchGAN of DeepFill v2): a map of realism logits.
-
-    Each logit judges one patch of the input; the map is what the studio shows as "what the critic sees".
-    forward returns (logits (B, 1, h, w), features of each layer for feature matching).
-    """
-
-    def __init__(self, config: DiscriminatorConfig = DiscriminatorConfig()):
-        super().__init__()
-        self.config = config
-        c = config.channels
-        layers, in_c = [], config.in_channels
-        for i in range(config.n_layers):
-            out_c = c * 2 ** min(i, 2)
-            layers.append(nn.Sequential(spectral_norm(nn.Conv2d(in_c, out_c, 4, 2, 1)), nn.LeakyReLU(0.2, inplace=True)))
-            in_c = out_c
-        out_c = c * 2 ** min(config.n_layers, 2)  # capped at 4c: the last layers dominate the cost on a CPU
-        layers.append(nn.Sequential(spectral_norm(nn.Conv2d(in_c, out_c, 4, 1, 1)), nn.LeakyReLU(0.2, inplace=True)))
-        self.layers = nn.ModuleList(layers)
-        self.logits = spectral_norm(nn.Conv2d(out_c, 1, 4, 1, 1))
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        features = []
-        for layer in self.layers:
-            x = layer(x)
-            features.append(x)
-        return self.logits(x), features
-
-
-# ----------------------------------------------------------------------------------------------------
-# Restoration generator (denoising and super-resolution)
-
-
-@dataclass
-class RestorationConfig:
-    scale: int = 1           # 1 for denoising, 2 or 4 for super-resolution
-    channels: int = 64
-    n_convs: int = 16        # 3x3 conv + PReLU layers, as in Real-ESRGAN's compact SRVGG model
-    skips: bool = False      # pair the convs into residual blocks (EDSR): a plain stack learned denoising slowly
-
-
-class ConvPair(nn.Module):
-    """conv - PReLU - conv with a skip around it, so each block starts near the identity (EDSR's blocks)."""
-
-    def __init__(self, channels: int):
-        super().__init__()
-        self.layers = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.PReLU(channels),
-                                    nn.Conv2d(channels, channels, 3, padding=1))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.layers(x)
-
-
-class RestorationGenerator(nn.Module):
-    """A plain stack of convolutions that predicts a residual over a simple upsampling of the input.
-
-    For scale 1 (denoising) the input is folded 2x2 into channels first, as in the inpainter, so the
-    body runs at half resolution; for scale s the body runs at the low resolution and pixel_shuffle
-    produces the s-times larger residual.
-    """
-
-    def __init__(self, config: RestorationConfig = RestorationConfig()):
-        super().__init__()
-        if config.scale not in (1, 2, 4):
-            raise ValueError(f"scale must be 1, 2 or 4, not {config.scale}")
-        self.config = config
-        self.fold = 2 if config.scale == 1 else 1
-        in_channels = 3 * self.fold**2
-        out_channels = 3 * (self.fold * config.scale) ** 2
-        c = config.channels
-        layers = [nn.Conv2d(in_channels, c, 3, padding=1), nn.PReLU(c)]
-        if config.skips:
-            layers += [ConvPair(c) for _ in range(config.n_convs // 2)] + [nn.PReLU(c)]
-        else:
-            for _ in range(config.n_convs):
-                layers += [nn.Conv2d(c, c, 3, padding=1), nn.PReLU(c)]
-        layers.append(nn.Conv2d(c, out_channels, 3, padding=1))
-        self.body = nn.Sequential(*layers)
-        # He initialisation for PReLU's starting slope (0.25): with PyTorch's default the signal shrank ~10x in
-        # the first layers and G stayed at bilinear upsampling for hundreds of steps
-        for conv in self.body[:-1].modules():
-            if isinstance(conv, nn.Conv2d):
-                nn.init.kaiming_normal_(conv.weight, a=0.25, nonlinearity="leaky_relu")
-                nn.init.zeros_(conv.bias)
-        for pair in self.body:
-            if isinstance(pair, ConvPair):  # residual scaling (EDSR): blocks start as small corrections
-                pair.layers[-1].weight.data.mul_(0.1)
-        nn.init.zeros_(self.body[-1].weight)  # start as plain bilinear upsampling / the identity
-        nn.init.zeros_(self.body[-1].bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        height, width = x.shape[-2:]
-        pad_h, pad_w = -height % self.fold, -width % self.fold
-        padded = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate") if pad_h or pad_w else x
-        residual = F.pixel_shuffle(self.body(F.pixel_unshuffle(padded, self.fold)), self.fold * self.config.scale)
-        scale = self.config.scale
-        residual = residual[..., : height * scale, : width * scale]
-        base = x if scale == 1 else F.interpolate(x, scale_factor=scale, mode="bilinear", align_corners=False)
-        return base + residual

@@ -1,8 +1,9 @@
+"""The inpainting generator: any size, the coarse fill it starts from, the refinement, the symmetry ensemble."""
 import pytest
 import torch
 
-from gan_core.learn.dcgan import DCGANDiscriminator, DCGANGenerator
-from gan_core.core.models import DiscriminatorConfig, InpaintConfig, InpaintGenerator, PatchDiscriminator, RestorationConfig, RestorationGenerator, count_parameters, push_pull_fill
+from gan_core.core.layers import count_parameters
+from gan_core.inpainting.model import InpaintConfig, InpaintGenerator, push_pull_fill
 
 
 @pytest.mark.parametrize("block", ["ffc", "dilated"])
@@ -70,64 +71,8 @@ def test_default_inpainter_is_cpu_sized():
     assert 0.5e6 < count_parameters(InpaintGenerator()) < 6e6
 
 
-def test_patch_discriminator_returns_a_logit_map_and_features():
-    critic = PatchDiscriminator(DiscriminatorConfig(in_channels=4, channels=8))
-    logits, features = critic(torch.zeros(2, 4, 128, 96))
-    assert logits.shape[:2] == (2, 1) and logits.shape[-2] > 1 and logits.shape[-1] > 1
-    assert len(features) == 4
-
-
-@pytest.mark.parametrize("skips", [False, True])
-@pytest.mark.parametrize("scale", [1, 2, 4])
-def test_restoration_generator_scales(scale, skips):
-    generator = RestorationGenerator(RestorationConfig(scale=scale, channels=8, n_convs=2, skips=skips))
-    image = torch.rand(1, 3, 37, 61) * 2 - 1
-    out = generator(image)
-    assert out.shape == (1, 3, 37 * scale, 61 * scale)
-    if scale == 1:  # the zero-initialised last layer: an untrained denoiser returns its input
-        assert torch.allclose(out, image)
-
-
-def test_dcgan_shapes():
-    generator, critic = DCGANGenerator(), DCGANDiscriminator()
-    images = generator(torch.randn(5, 100))
-    assert images.shape == (5, 1, 32, 32) and images.abs().max() <= 1
-    logits, _ = critic(images)
-    assert logits.shape == (5,)
-
-
-def test_bad_configs_are_clear_errors():
-    with pytest.raises(ValueError, match="block"):
-        InpaintGenerator(InpaintConfig(block="gated"))
-    with pytest.raises(ValueError, match="flips"):
-        InpaintGenerator(InpaintConfig(flips=3))
-    with pytest.raises(ValueError, match="scale"):
-        RestorationGenerator(RestorationConfig(scale=3))
-
-
-def test_dcgan_noise_and_interpolation():
-    from gan_core.learn import dcgan
-    z_a, z_b = dcgan.seeded_noise(1, 1), dcgan.seeded_noise(2, 1)
-    assert torch.equal(z_a, dcgan.seeded_noise(1, 1)) and not torch.equal(z_a, z_b)
-    path = dcgan.interpolate(z_a, z_b, torch.tensor([0.0, 0.5, 1.0]))
-    assert torch.allclose(path.norm(dim=1), torch.full((3,), 10.0), atol=1e-4)  # on the sphere |z| = sqrt(100)
-    assert torch.allclose(path[0], dcgan.project_to_sphere(z_a)[0], atol=1e-5)
-    images = dcgan.generate(DCGANGenerator(), path)
-    assert images.shape == (3, 1, 32, 32) and images.abs().max() <= 1
-
-
-def test_restoration_body_keeps_the_signal_through_its_depth():
-    """With PyTorch's default init the activations shrank ~10x per few layers and G learned nothing for
-    hundreds of steps; He init for PReLU keeps them at the input's scale."""
-    for skips in (False, True):
-        generator = RestorationGenerator(RestorationConfig(scale=4, skips=skips))
-        x = torch.randn(2, 3, 32, 32) * 0.5
-        features = generator.body[:-1](x)
-        assert features.std() > 0.25 * x.std()
-
-
 def test_the_inference_up_path_computes_the_same_convolution_without_upsampling():
-    from gan_core.core.models import conv_on_upsampled
+    from gan_core.inpainting.model import conv_on_upsampled
     torch.manual_seed(0)
     conv = torch.nn.Conv2d(12, 5, 3, 1, 1, padding_mode="reflect")
     x, skip = torch.randn(2, 8, 7, 9), torch.randn(2, 4, 14, 18)
@@ -184,3 +129,10 @@ def test_an_eight_symmetry_ensemble_adds_the_transposed_mirrors():
         ensemble = generator.eval()(image, mask, hole_only=True)
         assert ensemble.shape == image.shape
         assert torch.allclose(ensemble, sum(passes) / 8, atol=1e-5)
+
+
+def test_bad_configs_are_clear_errors():
+    with pytest.raises(ValueError, match="block"):
+        InpaintGenerator(InpaintConfig(block="gated"))
+    with pytest.raises(ValueError, match="flips"):
+        InpaintGenerator(InpaintConfig(flips=3))
