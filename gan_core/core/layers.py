@@ -8,7 +8,6 @@ import torch
 import torch.nn as nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from gan_core.core.registry import register
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -38,7 +37,6 @@ class DiscriminatorConfig:
     n_layers: int = 3        # stride-2 layers; each logit sees a 70x70 patch with 3 (pix2pix)
 
 
-@register(DiscriminatorConfig)
 class PatchDiscriminator(nn.Module):
     """Spectral-normalised PatchGAN (pix2pix; SN-PatchGAN of DeepFill v2): a map of realism logits.
 

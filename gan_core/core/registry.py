@@ -11,10 +11,12 @@ from pathlib import Path
 
 import torch
 
+from gan_core.core.layers import DiscriminatorConfig, PatchDiscriminator
 from gan_core.core.paths import WEIGHTS_DIR
 from gan_core.core.weights import load_state, named_weights
 
-MODEL_CLASSES: dict[str, tuple[type, type]] = {}   # class name -> (model class, its config dataclass)
+# class name -> (model class, its config dataclass); the applications' classes are added by @register
+MODEL_CLASSES: dict[str, tuple[type, type]] = {"PatchDiscriminator": (PatchDiscriminator, DiscriminatorConfig)}
 
 
 def register(config_class):

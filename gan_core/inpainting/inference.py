@@ -23,6 +23,8 @@ from gan_core.core import tasks
 from gan_core.photos.data import to_rgb
 from gan_core.core.weights import WEIGHTS_DIR, list_weights, named_weights
 from gan_core.core.registry import load_models
+from gan_core.inpainting.model import InpaintGenerator  # noqa: F401  registers the class the cards name
+from gan_core.restoration.model import RestorationGenerator  # noqa: F401  (the same)
 
 MIN_WORKING_SIDE = 64  # smaller crops are padded: the discriminator's strided convolutions need ~24 px
 
