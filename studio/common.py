@@ -19,8 +19,8 @@ import numpy as np
 from gradio.context import Context
 from PIL import Image
 
-from gan_core.inpainting import inference
 from gan_core.core import io_checks
+from gan_core.photos.data import as_rgb_array
 
 try:  # On ZeroGPU Spaces, GPU work must run inside functions decorated with spaces.GPU.
     import spaces
@@ -162,7 +162,7 @@ def read_photo(image) -> np.ndarray:
         image = io_checks.open_image(image, MAX_PIXELS)
     else:
         io_checks.check_pixels(image.shape[1], image.shape[0], MAX_PIXELS)
-    return inference.as_rgb_array(image)
+    return as_rgb_array(image)
 
 
 def painted_mask(layers, shape: tuple[int, int] | None = None) -> tuple[np.ndarray | None, list[str]]:

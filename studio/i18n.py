@@ -1,10 +1,15 @@
 """The studio's words in English and Chinese (gr.I18n): the browser's language picks one.
 
 The article this project grew from is written in Chinese, and many of its readers are. Each entry is
-key: (English, 中文); components take `t("key")`, and app.py passes I18N to launch(). Texts not listed
-here (the Learn, Evaluate and Restore tabs' explanations, messages from the server) are English.
+key: (English, 中文); components take `t("key")`, and app.py passes I18N to launch(). gr.I18n translates
+what the page is built with; a text the server writes later (the playground's lessons, with their live
+numbers) is written in the browser's language, language(request). Texts not listed here or in
+studio/learn/lessons.py (the Learn, Evaluate and Restore tabs' explanations, messages from the server) are
+English.
 """
 import gradio as gr
+
+from studio.learn.lessons import CHINESE, ENGLISH, LESSONS
 
 TEXTS = {
     "title": ("# GAN Restoration Studio\nRepair a photo with a generative adversarial network, compare it with "
@@ -47,6 +52,7 @@ TEXTS = {
     "model_details": ("Technical details (the model card)", "技术细节（模型卡）"),
 }
 
+TEXTS.update(LESSONS)
 I18N = gr.I18n(en={key: english for key, (english, _) in TEXTS.items()},
                zh={key: chinese for key, (_, chinese) in TEXTS.items()})
 
@@ -56,3 +62,11 @@ def t(key: str):
     if key not in TEXTS:
         raise KeyError(f"no text {key!r} in studio/i18n.py")
     return I18N(key)
+
+
+def language(request: gr.Request | None) -> int:
+    """ENGLISH or CHINESE (the place in an entry): the browser's first choice of language, which the page's
+    own translations follow too; English for scripts that name none."""
+    headers = getattr(request, "headers", None) or {}
+    first = headers.get("accept-language", "").split(",")[0].strip().lower()
+    return CHINESE if first.startswith("zh") else ENGLISH

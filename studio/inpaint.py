@@ -1,20 +1,19 @@
 """The Inpaint tab: paint over what to remove, fill it with the GAN (or a classical method), compare, see the critic.
 
-A fill goes: Fill button -> fill() -> run_method() -> run_gan() -> gan_core.inpainting.inference.inpaint_detailed(),
-which crops around the hole, runs the generator and pastes back only the hole's pixels.
+A fill goes: Fill button -> fill() -> run_method() -> gan_core.inpainting.fill.fill(), which fills the hole with
+the chosen method (the GAN on a crop around the hole) and pastes back only the hole's pixels, in the photo's
+own mode.
 """
-import time
 from dataclasses import dataclass
 
 import gradio as gr
 import numpy as np
 from PIL import Image
 
-from gan_core.photos import classical
-from gan_core.core import image_modes
-from gan_core.inpainting import inference
-from gan_core.inpainting import masks
 from gan_core.core import tasks
+from gan_core.inpainting import fill as filling
+from gan_core.inpainting import masks
+from gan_core.photos.data import as_rgb_array
 from studio.common import EXAMPLES, friendly_errors, gpu, guard_uploads, read_mask, save_image, show, warn, with_notes
 from studio.i18n import t
 from studio.models import available_models, check_model, model_picker
@@ -54,31 +53,9 @@ def inpaint_method(name_or_label: str) -> tasks.Method:
 
 
 @gpu
-def run_gan(photo, hole: np.ndarray, model: str, with_critic: bool) -> inference.InpaintResult:
+def run_gan(photo, hole: np.ndarray, model: str, with_critic: bool) -> filling.InpaintResult:
     """The GAN fill, in its own function so that ZeroGPU can give it a GPU for the call."""
-    return inference.inpaint_detailed(photo, hole, weights=model, with_critic=with_critic)
-
-
-def classical_fill(name: str, photo, hole: np.ndarray) -> tuple[np.ndarray, object]:
-    """A classical fill in the photo's own mode: (8-bit RGB over white, the photo in its own mode).
-
-    The OpenCV methods see 8-bit colour; their fill is written back inside the hole only, through
-    gan_core.core.image_modes, so every other value stays as it came (alpha, 16 bits, grey).
-    """
-    planes = image_modes.split(photo)
-    colour = planes.colour if planes.alpha is None else image_modes.bleed_under_transparency(planes.colour,
-                                                                                             planes.alpha)
-    filled = classical.INPAINT_METHODS[name](colour, hole)
-    values = planes.values.copy()
-    values[hole, :planes.colour_channels] = image_modes.colour_to_own(planes, filled[hole])
-    alpha = None
-    if planes.alpha is not None:
-        alpha = planes.alpha.copy()
-        alpha[hole] = inference.fill_alpha(planes.alpha, hole)[hole]
-        values[hole, planes.colour_channels] = image_modes.alpha_to_own(planes, alpha[hole])
-    shown = planes.colour.copy()
-    shown[hole] = filled[hole]
-    return image_modes.over_white(shown, alpha), image_modes.join(planes, values)
+    return filling.fill(photo, hole, tasks.GAN.name, weights=model, with_critic=with_critic)
 
 
 def run_method(method: str, photo, hole: np.ndarray, model: str | None = None, with_critic: bool = False) -> Fill:
@@ -87,22 +64,21 @@ def run_method(method: str, photo, hole: np.ndarray, model: str | None = None, w
     photo: HxWx3 uint8, or a PIL image in its own mode (the result's `photo` keeps that mode).
     """
     chosen = inpaint_method(method)
+    if chosen != tasks.GAN:
+        result = filling.fill(photo, hole, chosen.name)
+        return Fill(chosen.label, result.image, result.seconds, None, f"{chosen.label} (classical, no learning)",
+                    result.photo)
     height, width = hole.shape
-    if chosen == tasks.GAN:
-        if min(height, width) < MIN_GAN_SIDE:
-            raise gr.Error(f"This photo is {width}x{height} px; the GAN needs at least "
-                           f"{MIN_GAN_SIDE} px on each side. Telea, Navier-Stokes and FSR work at any size.")
-        model = check_model(model)
-        result = run_gan(photo, hole, model, with_critic)
-        top, left, bottom, right = result.box
-        detail = (f"GAN `{model}` worked on a {right - left}x{bottom - top} px crop around the mask"
-                  + (f", scaled to {result.working_size[1]}x{result.working_size[0]}"
-                     if result.working_size != (bottom - top, right - left) else ""))
-        return Fill(chosen.label, result.image, result.seconds, result.critic, detail, result.photo)
-    started = time.perf_counter()
-    image, own = classical_fill(chosen.name, photo, hole)
-    return Fill(chosen.label, image, time.perf_counter() - started, None,
-                f"{chosen.label} (classical, no learning)", own)
+    if min(height, width) < MIN_GAN_SIDE:
+        raise gr.Error(f"This photo is {width}x{height} px; the GAN needs at least "
+                       f"{MIN_GAN_SIDE} px on each side. Telea, Navier-Stokes and FSR work at any size.")
+    model = check_model(model)
+    result = run_gan(photo, hole, model, with_critic)
+    top, left, bottom, right = result.box
+    detail = (f"GAN `{model}` worked on a {right - left}x{bottom - top} px crop around the mask"
+              + (f", scaled to {result.working_size[1]}x{result.working_size[0]}"
+                 if result.working_size != (bottom - top, right - left) else ""))
+    return Fill(chosen.label, result.image, result.seconds, result.critic, detail, result.photo)
 
 
 def methods_for(shape: tuple[int, int]) -> tuple[list[str], list[str]]:
@@ -206,7 +182,7 @@ def fill(editor: dict | None, uploaded_mask, grow: float, method: str, model: st
     shown = original.display_size if original is not None and photo is original.image else \
         (hole.shape[1], hole.shape[0])
     before = original.display_path if original is not None and photo is original.image else \
-        preview(inference.as_rgb_array(photo), shown, "before")
+        preview(as_rgb_array(photo), shown, "before")
     if not hole.any():
         notes.append("The mask is empty: paint over what to remove (choose the Brush), or upload a mask. "
                      "Nothing was filled.")

@@ -13,11 +13,12 @@ from PIL import Image
 from gan_core.mri import medical_io
 from gan_core.mri import recon as mri
 from gan_core.mri import slices as mri_data
-from gan_core.eval import mri as eval_mri
+from gan_core.mri.classical import l1_wavelet, psnr01, ssim01
 
 DISCLAIMER = ("**A teaching demo, not a medical device.** The GAN was trained on axial slices of two brains "
               "(one human, one macaque) from Debian's mricron-data; it has never seen a patient.")
 EXAMPLE = (mri_data.TEMPLATES / "ch2.nii.gz", 82)  # an axial slice inside the held-out validation slab
+SLIDER_END = 400   # the slice slider's end before a file is chosen (the example's slice is fixed)
 LAMBDA = {4: 1e-3, 8: 1e-3}  # the L1-wavelet weight tuned on training slices (docs/mri-val.json)
 NOT_TRAINED = ("**The MRI model is not trained yet** (`weights/mri-recon.safetensors` is missing): the tab shows "
                "zero-filling and compressed sensing only, and the download is the compressed-sensing result.")
@@ -33,11 +34,25 @@ def to_png(image: np.ndarray, top: float | None = None) -> Image.Image:
 
 
 def load(file, index):
-    """(volume in [0, 1], (low, high), slider update) from an uploaded file or the bundled example."""
+    """(volume in [0, 1], (low, high), slider update) from an uploaded file or the bundled example.
+
+    A file of one slice (a single DICOM image) gets a slider of 0-1 that cannot be moved: Gradio refuses a
+    slider whose minimum is its maximum, and reconstruct() keeps to the slices there are.
+    """
     volume = medical_io.read_volume(file if file else EXAMPLE[0])
     unit, value_range = medical_io.to_unit(volume)
     index = min(int(index if file else EXAMPLE[1]), len(unit) - 1)
-    return unit, value_range, gr.update(maximum=len(unit) - 1, value=index)
+    return unit, value_range, gr.update(maximum=max(1, len(unit) - 1), value=index, interactive=len(unit) > 1)
+
+
+def slice_picker(file, index):
+    """The slice slider after a file was chosen (the file's slices) or removed (as the page began)."""
+    if not file:
+        return gr.update(maximum=SLIDER_END, value=EXAMPLE[1], interactive=True)
+    try:
+        return load(file, index)[2]
+    except (ValueError, FileNotFoundError) as error:   # an unreadable file: a message, as Reconstruct gives
+        raise gr.Error(str(error)) from None
 
 
 def reconstruct(file, index, acceleration):
@@ -51,14 +66,14 @@ def reconstruct(file, index, acceleration):
     kspace = mri.to_kspace(image) * mask
     results, rows = {}, []
     methods = [("zero-filled", lambda: mri.zero_filled(kspace)),
-               ("L1-wavelet CS", lambda: eval_mri.l1_wavelet(kspace, mask, LAMBDA[acceleration]))]
+               ("L1-wavelet CS", lambda: l1_wavelet(kspace, mask, LAMBDA[acceleration]))]
     if gan_installed():
         methods.append(("GAN", lambda: mri.mri_reconstruct(kspace, mask)))
     for name, method in methods:
         start = time.perf_counter()
         results[name] = method()
-        rows.append({"method": name, "PSNR (dB)": round(eval_mri.psnr01(image, results[name]), 2),
-                     "SSIM": round(eval_mri.ssim01(image, results[name]), 4),
+        rows.append({"method": name, "PSNR (dB)": round(psnr01(image, results[name]), 2),
+                     "SSIM": round(ssim01(image, results[name]), 4),
                      "ms": round(1000 * (time.perf_counter() - start))})
     best = "GAN" if "GAN" in results else "L1-wavelet CS"
     error = np.abs(np.clip(results[best], 0, 1) - image)
@@ -76,8 +91,8 @@ def build() -> None:
     with gr.Row():
         with gr.Column(scale=1):
             file = gr.File(label="DICOM or NIfTI file (empty: the bundled example slice)",
-                           file_types=[".dcm", ".nii", ".gz", ".ima"], type="filepath")
-            index = gr.Slider(0, 400, value=EXAMPLE[1], step=1, label="slice")
+                           file_types=[".dcm", ".nii", ".gz", ".ima"], type="filepath", elem_id="medical-file")
+            index = gr.Slider(0, SLIDER_END, value=EXAMPLE[1], step=1, label="slice")
             acceleration = gr.Radio(["4x", "8x"], value="4x", label="acceleration (fewer k-space lines)")
             run = gr.Button("Reconstruct", variant="primary")
         with gr.Column(scale=3):
@@ -86,6 +101,5 @@ def build() -> None:
                 error = gr.Image(label="|GAN (or CS) - original| (white = 0.2)", type="pil")
                 table = gr.Dataframe(label="numbers on this slice")
             download = gr.File(label="GAN (or CS) result, 16-bit PNG")
-    file.change(lambda f, i: load(f, i)[2] if f else gr.update(), [file, index], index,
-                api_visibility="private")
+    file.change(slice_picker, [file, index], index, api_visibility="private")
     run.click(reconstruct, [file, index, acceleration], [gallery, error, table, download])

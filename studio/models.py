@@ -3,8 +3,8 @@ import os
 
 import gradio as gr
 
-from gan_core.inpainting import inference
 from gan_core.core import weights as weights_lib
+from gan_core.core.device import resolve_weights
 from studio.common import on_page_load
 from studio.i18n import t
 
@@ -18,7 +18,7 @@ def available_models() -> list[str]:
 
 def default_model() -> str:
     """GAN_STUDIO_MODEL if set, else gan_core's default inpainter."""
-    return os.environ.get(MODEL_ENV) or inference.resolve_weights(None, "inpaint").stem
+    return os.environ.get(MODEL_ENV) or resolve_weights(None, "inpaint").stem
 
 
 def check_model(name: str | None) -> str:
@@ -49,7 +49,7 @@ def model_facts(name: str | None) -> str:
     if not name:
         return "No inpainting model found in `weights/`; the classical methods still work."
     try:
-        card = weights_lib.read_card(inference.resolve_weights(name, "inpaint"))
+        card = weights_lib.read_card(resolve_weights(name, "inpaint"))
     except (FileNotFoundError, ValueError) as error:
         return f"Cannot read the card of `{name}`: {error}"
     data = card.get("data", {})
@@ -85,7 +85,7 @@ def model_summary(name: str | None) -> str:
     if not name:
         return "No GAN model is installed yet; the classical methods still work."
     try:
-        card = weights_lib.read_card(inference.resolve_weights(name, "inpaint"))
+        card = weights_lib.read_card(resolve_weights(name, "inpaint"))
     except (FileNotFoundError, ValueError):
         return f"The model `{name}` has no readable description."
     data = card.get("data", {})

@@ -7,7 +7,7 @@ import time
 import gradio as gr
 import numpy as np
 
-from gan_core.inpainting import inference
+import gan_core
 from gan_core.photos.paintings import find_cracks
 from studio.common import EXAMPLES_DIR, enable, friendly_errors, read_editor, read_photo, save_image, warn, with_notes
 from studio.inpaint import grow_mask
@@ -64,7 +64,7 @@ def restore_painting(editor: dict | None, found: np.ndarray | None = None, model
     model = check_model(model or painting_model())
     started = time.perf_counter()
     progress(0.2, desc=f"Filling the cracks with {model}")
-    result = np.asarray(inference.inpaint(painting, mask.astype(np.uint8), weights=model))
+    result = np.asarray(gan_core.inpaint(painting, mask.astype(np.uint8), weights=model))
     progress(0.9, desc="Writing the result")
     status = (f"Filled {mask.mean():.1%} of the painting with `{model}` in {time.perf_counter() - started:.1f} s."
               + ("" if model == PAINTING_MODEL else f" The painting model (`{PAINTING_MODEL}`) is not installed "

@@ -20,8 +20,8 @@ import numpy as np
 from PIL import Image
 
 from gan_core.core import image_modes
-from gan_core.inpainting import inference
 from gan_core.core import io_checks
+from gan_core.photos.data import as_rgb_array
 from studio.common import (EXAMPLES_DIR, MAX_PIXELS, NO_PHOTO, friendly_errors, is_blank, refusal, save_file,
                            save_image)
 from studio.i18n import t
@@ -57,7 +57,7 @@ def open_original(source) -> Image.Image:
 
 def display_copy(image: Image.Image) -> np.ndarray:
     """The photo as a viewer shows it (8-bit RGB over white), shrunk to DISPLAY_SIDE on the long side."""
-    rgb = Image.fromarray(inference.as_rgb_array(image))
+    rgb = Image.fromarray(as_rgb_array(image))
     scale = DISPLAY_SIDE / max(rgb.size)
     if scale < 1:
         size = (max(1, round(rgb.size[0] * scale)), max(1, round(rgb.size[1] * scale)))
@@ -152,7 +152,7 @@ def photo_and_strokes(editor: dict | None, original: Original | None):
     if original is not None and original.display_size == shown:
         photo, size, scale = original.image, original.image.size, original.scale
     else:
-        photo, size, scale = inference.as_rgb_array(background), shown, 1.0
+        photo, size, scale = as_rgb_array(background), shown, 1.0
     alpha, notes = layers_alpha(editor.get("layers"), size)
     return photo, None if alpha is None else alpha > 0, scale, notes
 
@@ -160,7 +160,7 @@ def photo_and_strokes(editor: dict | None, original: Original | None):
 def read_shown_photo(editor: dict | None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
     """(photo as shown HxWx3 uint8, strokes HxW bool or None, notes): what Evaluate works on."""
     background = editor_background(editor)
-    photo = inference.as_rgb_array(background)
+    photo = as_rgb_array(background)
     alpha, notes = layers_alpha(editor.get("layers"), (photo.shape[1], photo.shape[0]))
     return photo, None if alpha is None else alpha > 0, notes
 

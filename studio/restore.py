@@ -1,6 +1,6 @@
 """The Restore tab: denoise a photo or enlarge it 2x / 4x with a GAN, or with a classical method to compare.
 
-Tasks, scales and methods come from gan_core.core.tasks; the GAN runs in gan_core.inpainting.inference.restore_detailed.
+Tasks, scales and methods come from gan_core.core.tasks; every method runs through gan_core.restoration.restore.
 """
 import os
 import time
@@ -10,13 +10,13 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from gan_core.photos import classical
-from gan_core.inpainting import inference
 from gan_core.core import io_checks
 from gan_core.core import metrics
 from gan_core.core import tasks
-from gan_core.photos import data as data_lib
 from gan_core.core import weights as weights_lib
+from gan_core.core.device import resolve_weights
+from gan_core.photos import data as data_lib
+from gan_core.restoration import restore as restoring
 from studio.common import (EXAMPLES_DIR, MAX_PIXELS, enable, enlarge, friendly_errors, gpu, guard_uploads,
                            on_page_load, read_photo, save_image, warn, with_notes)
 
@@ -54,7 +54,7 @@ def method_label(method: tasks.Method) -> str:
 def check_restore_model(task: str) -> Path:
     """The task's weights file, or a gr.Error that names the missing file and the methods that work without it."""
     try:
-        return inference.resolve_weights(None, task, weights_folder())
+        return resolve_weights(None, task, weights_folder())
     except FileNotFoundError as error:
         spec = tasks.get(task)
         missing = weights_folder() / f"{spec.default_weights}.safetensors"
@@ -69,7 +69,7 @@ def restore_models_note() -> str:
     for task in tasks.RESTORE_TASKS:
         label = tasks.get(task).label
         try:
-            path = inference.resolve_weights(None, task, weights_folder())
+            path = resolve_weights(None, task, weights_folder())
         except FileNotFoundError:
             missing.append(label)
             continue
@@ -139,7 +139,7 @@ def conversion_notes(image) -> list[str]:
 @gpu
 def run_restore_gan(photo: np.ndarray, task: str, weights: str, progress=None) -> np.ndarray:
     """The restoration GAN over the photo in tiles, in its own function so that ZeroGPU can give it a GPU."""
-    return inference.restore_detailed(photo, task, weights=weights, progress=progress)
+    return restoring.restore(photo, task, weights, progress=progress)
 
 
 def run_restore(photo: np.ndarray, task: str, method: str, noise_sigma=0, progress=None) -> Restored:
@@ -154,14 +154,12 @@ def run_restore(photo: np.ndarray, task: str, method: str, noise_sigma=0, progre
     if chosen == tasks.GAN:
         image = run_restore_gan(source, task, str(weights), progress)
         detail = f"the GAN (model `{weights.stem}`)"
-    elif chosen.name in classical.DENOISE_METHODS:
-        strength = sigma or metrics.noise_sigma(source)
-        image = classical.DENOISE_METHODS[chosen.name](source, strength)
-        detail = (f"OpenCV's {chosen.label.lower()} (classical), set for noise sigma {strength:.0f}"
+    else:   # a denoiser is told the synthetic noise's sigma, or the one estimated from the photo
+        strength = (sigma or metrics.noise_sigma(source)) if task == "denoise" else None
+        image = restoring.restore(source, task, method=chosen.name, sigma=strength)
+        detail = (f"Pillow's {chosen.label} filter (classical, no learning)" if strength is None else
+                  f"OpenCV's {chosen.label.lower()} (classical), set for noise sigma {strength:.0f}"
                   + ("" if sigma else " (estimated from the photo)"))
-    else:
-        image = classical.upscale(source, tasks.get(task).scale, chosen.name)
-        detail = f"Pillow's {chosen.label} filter (classical, no learning)"
     return Restored(task, chosen.name, source, image, time.perf_counter() - started, detail)
 
 
@@ -207,9 +205,12 @@ def restore_photo(image, task: str, method: str, noise_sigma: float, progress=gr
 
 
 def restore_example(image, task: str, noise_sigma: float):
-    """An example clicked: the GAN's result, with the download ready (cached lazily: run once, then kept)."""
-    pair, close, after, status = restore_photo(image, task, tasks.GAN.name, noise_sigma)
-    return pair, close, gr.update(value=after, interactive=True), status
+    """An example clicked: the GAN's result (cached lazily: run once, then kept).
+
+    The download is a plain value: Gradio 6.31 cannot rebuild a DownloadButton from an update kept in the
+    example cache (AttributeError: no attribute 'info'), so the button is enabled by the event that follows.
+    """
+    return restore_photo(image, task, tasks.GAN.name, noise_sigma)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -241,12 +242,14 @@ def build() -> None:
                                       max_height=640, scale=3)
         close = gr.ImageSlider(label="Close-up: the centre, up to 256x256 px, enlarged", type="filepath",
                                format="png", max_height=640, scale=2)
-    gr.Examples([[str(EXAMPLES_DIR / f"{name}.jpg"), task_name, sigma] for name, task_name, sigma in RESTORE_EXAMPLES],
-                inputs=[photo, task, noise], outputs=[before_after, close, download, status],
-                fn=restore_example, cache_examples=True, cache_mode="lazy", api_visibility="private",
-                label="Examples: the GAN's result shows at once (worked out on the first click, then kept)",
-                example_labels=[f"{name.capitalize()}: {tasks.get(task_name).label.lower()}"
-                                + (f", noise {sigma}" if sigma else "") for name, task_name, sigma in RESTORE_EXAMPLES])
+    examples = gr.Examples(
+        [[str(EXAMPLES_DIR / f"{name}.jpg"), task_name, sigma] for name, task_name, sigma in RESTORE_EXAMPLES],
+        inputs=[photo, task, noise], outputs=[before_after, close, download, status],
+        fn=restore_example, cache_examples=True, cache_mode="lazy", api_visibility="private",
+        label="Examples: the GAN's result shows at once (worked out on the first click, then kept)",
+        example_labels=[f"{name.capitalize()}: {tasks.get(task_name).label.lower()}"
+                        + (f", noise {sigma}" if sigma else "") for name, task_name, sigma in RESTORE_EXAMPLES])
+    examples.load_input_event.success(enable, None, download, api_visibility="private", queue=False)
 
     task.change(restore_methods, [task, method], method, api_visibility="private", queue=False)
     run.click(restore_photo, [photo, task, method, noise], [before_after, close, download, status],

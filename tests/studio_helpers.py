@@ -38,3 +38,16 @@ def mask_image(mask: np.ndarray) -> Image.Image:
 
 def load(path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
+
+
+def run_event(demo, function_name: str, inputs: list) -> list:
+    """Run one event of a built gr.Blocks as the server does (preprocess, the function, postprocess with the
+    page's state), without starting a server; returns what the page would receive. function_name: the
+    event's function (`fn.__name__`)."""
+    from gradio import route_utils
+    from gradio.state_holder import SessionState
+    from gradio_client.utils import synchronize_async
+    block_fn = next(fn for fn in demo.fns.values() if getattr(fn.fn, "__name__", "") == function_name)
+    request = route_utils.Request(username=None, session_hash="test")
+    return synchronize_async(demo.process_api, block_fn=block_fn, inputs=inputs, state=SessionState(demo),
+                             request=request)["data"]

@@ -57,6 +57,11 @@ def start_app(timeout: float = 90.0, model: str = TEST_MODEL) -> str:
     raise RuntimeError(f"app.py did not answer on {url} within {timeout:.0f} s; see {log.name}")
 
 
+def server_log() -> Path:
+    """The running studio's log (its stdout and stderr): where a traceback on the server shows."""
+    return Path(_server["log"].name)
+
+
 def restore_weights_dir() -> Path:
     """The folder the running studio's Restore tab loads denoise/sr2/sr4.safetensors from (start it first)."""
     return _server["restore_weights"]

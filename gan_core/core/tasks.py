@@ -33,7 +33,7 @@ class Task:
     generator: str                   # the generator class (registered in gan_core.core.registry)
     default_weights: str             # weights/NAME.safetensors used when none is named
     classical: tuple[Method, ...]    # the peers a result is shown beside, best known first
-    game: str                        # how gan_core.training.games trains it: "inpaint", "restore" or "dcgan"
+    game: str                        # its game: "inpaint", "restore" or "dcgan" (modules: gan_core.training.train.TRAINERS)
 
     @property
     def methods(self) -> tuple[Method, ...]:

@@ -27,7 +27,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from gan_core.photos import classical
 from gan_core.photos.data import load_rgb
-from gan_core.inpainting.inference import autocast, cpu_has_bf16, inpaint_detailed, load
+from gan_core.core.device import autocast, cpu_has_bf16, load
+from gan_core.inpainting.fill import fill
 from gan_core.inpainting.masks import mask_of_size
 from gan_core.core.paths import EXAMPLES_DIR
 
@@ -115,7 +116,7 @@ def bench_sizes(generator, args, precision: str, peak: float) -> None:
     for side in (int(s) for s in args.sizes.split(",")):
         photo = test_photo(side)
         mask = mask_of_size(side, side, "medium", np.random.default_rng(side))
-        result = inpaint_detailed(photo, mask, args.weights, precision=precision)
+        result = fill(photo, mask, weights=args.weights, precision=precision)
         work_h, work_w = result.working_size
         top, left, bottom, right = result.box  # the crop's hole at the working size, as the generator sees it
         hole = cv2.resize(mask[top:bottom, left:right], (work_w, work_h), interpolation=cv2.INTER_AREA) > 0
@@ -129,7 +130,7 @@ def bench_sizes(generator, args, precision: str, peak: float) -> None:
                 generator(image_t, mask_t, hole_only=True)
 
         ms = time_them({"generator": generator_only,
-                        "gan": lambda: inpaint_detailed(photo, mask, args.weights, precision=precision),
+                        "gan": lambda: fill(photo, mask, weights=args.weights, precision=precision),
                         "telea": lambda: classical.telea(photo, mask)}, args.repeats)
         g_ms, gan_ms, telea_ms = ms["generator"], ms["gan"], ms["telea"]
         print(f"{side:6d} {100 * mask.mean():7.1f} {f'{work_w}x{work_h}':>10} {gflops:7.2f} {g_ms:9.1f} "

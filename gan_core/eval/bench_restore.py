@@ -18,11 +18,16 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from gan_core.core import images, tasks
+from gan_core.core.device import autocast, load
+from gan_core.eval.bench import test_photo, time_them
 from gan_core.photos import classical
-from gan_core.core import tasks
-from gan_core.eval.bench import test_photo, time_it
-from gan_core.inpainting.inference import autocast, load, restore_detailed, to_array, to_tensor
+from gan_core.restoration.restore import gan_restore
 
+
+def time_it(function, repeats: int) -> float:
+    """Fastest milliseconds of `function` over `repeats` runs, after a warm-up call."""
+    return time_them({"it": function}, repeats)["it"]
 
 
 def gflops_per_megapixel(generator: torch.nn.Module, side: int = 256) -> float:
@@ -45,17 +50,17 @@ def peak_rss_mib() -> float:
 def untiled(photo: np.ndarray, task: str, precision: str) -> np.ndarray:
     generator, _, _ = load(None, task)
     with torch.inference_mode(), autocast(torch.device("cpu"), precision):
-        return to_array(generator(to_tensor(photo, torch.device("cpu"))).float())
+        restored = generator(images.to_tensor(photo).permute(2, 0, 1)[None]).float()   # (1, 3, H, W)
+    return images.to_uint8(restored[0].permute(1, 2, 0))
 
 
 def large_run(task: str, width: int, height: int, tile: int, precision: str, results) -> None:
     """In a fresh process: restore a large photo in tiles; report time, peak memory and seam error."""
-    torch.set_num_threads(torch.get_num_threads())
     photo = test_photo(max(width, height))[:height, :width]
     load(None, task)
     before = peak_rss_mib()
     started = time.perf_counter()
-    restored = restore_detailed(photo, task, tile=tile, precision=precision)
+    restored = gan_restore(photo, task, tile=tile, precision=precision)
     seconds = time.perf_counter() - started
     peak = peak_rss_mib()
     # seams: a crop restored in one pass against the same crop of the tiled result, away from the crop's border
@@ -79,19 +84,19 @@ def main(argv=None):
     parser.add_argument("--tile", type=int, default=512)
     parser.add_argument("--large", default="2000x1500", help="WxH of the tiled large-photo run ('' to skip)")
     args = parser.parse_args(argv)
-    tasks = args.tasks.split(",")
+    task_names = args.tasks.split(",")
 
     print(f"torch threads: {torch.get_num_threads()}, precision: {args.precision}, tile: {args.tile}")
     print(f"{'task':8} {'input':>10} {'GFLOPs/MP':>9} {'GAN ms':>8} {'GAN ms/MP':>10} {'classical':>10} "
           f"{'ms':>8} {'ms/MP':>8}")
-    for task in tasks:
+    for task in task_names:
         generator, _, _ = load(None, task)
         gflops = gflops_per_megapixel(generator)
         name, scale = tasks.get(task).classical[0].name, tasks.get(task).scale  # the best known peer
         for side in (int(s) for s in args.sizes.split(",")):
             photo = test_photo(side)
             megapixels = side * side / 1e6
-            gan_ms = time_it(lambda: restore_detailed(photo, task, tile=args.tile, precision=args.precision),
+            gan_ms = time_it(lambda: gan_restore(photo, task, tile=args.tile, precision=args.precision),
                              args.repeats)
             classical_ms = time_it(lambda: classical.restore(photo, name, scale), args.repeats)
             print(f"{task:8} {f'{side}x{side}':>10} {gflops:9.1f} {gan_ms:8.1f} {gan_ms / megapixels:10.1f} "
@@ -103,7 +108,7 @@ def main(argv=None):
         print(f"{'task':8} {'output':>11} {'seconds':>8} {'peak MiB':>9} {'after load':>10} {'seam max':>9} "
               f"{'seam mean':>9}")
         context = multiprocessing.get_context("spawn")
-        for task in tasks:
+        for task in task_names:
             results = context.Queue()
             process = context.Process(target=large_run, args=(task, width, height, args.tile, args.precision,
                                                              results))

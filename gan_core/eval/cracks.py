@@ -19,8 +19,8 @@ import argparse
 import cv2
 import numpy as np
 
-from gan_core.inpainting import inference
 from gan_core.inpainting import masks
+from gan_core.inpainting.fill import inpaint
 from gan_core.core.metrics import psnr
 from gan_core.photos.data import resolve_files
 from gan_core.photos.paintings import find_cracks
@@ -75,7 +75,7 @@ def restore(paintings: list[np.ndarray], weights: str, darker: float, factor: fl
         scores["damaged"].append(psnr(painting, damaged))
         for grow in grows:
             mask = find_cracks(damaged, darker=darker, grow=grow).astype(np.uint8)
-            scores[f"grow {grow}"].append(psnr(painting, np.asarray(inference.inpaint(damaged, mask, weights))))
+            scores[f"grow {grow}"].append(psnr(painting, np.asarray(inpaint(damaged, mask, weights))))
     return {name: float(np.mean(values)) for name, values in scores.items()}
 
 

@@ -2,7 +2,7 @@
 
     python -m gan_core.eval.generator_variants [--bf16]
 
-Training speed is one full GAN step of gan_core.training.train (G and D, hinge + L1 + feature matching) on a batch
+Training speed is one full GAN step of the one trainer (G and D, hinge + L1 + feature matching) on a batch
 of 8 crops of 256x256 with random training masks. Run it on an otherwise idle machine.
 """
 import argparse
@@ -13,7 +13,8 @@ import torch
 from gan_core.inpainting.masks import training_mask
 from gan_core.core.layers import count_parameters
 from gan_core.inpainting.model import InpaintConfig, InpaintGenerator
-from gan_core.training.train import Trainer, TrainConfig
+from gan_core.inpainting.game import InpaintingGame, TrainConfig
+from gan_core.training.trainer import Trainer
 from gan_core.eval.bench import time_it
 
 VARIANTS = {  # name: (TrainConfig overrides, InpaintConfig)
@@ -40,7 +41,7 @@ def main():
         generator = InpaintGenerator(config).eval()
         with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=args.bf16):
             infer_ms = time_it(lambda: generator(image, mask), 5)
-        trainer = Trainer(TrainConfig(bf16=args.bf16, **overrides), torch.device("cpu"))
+        trainer = Trainer(InpaintingGame(TrainConfig(bf16=args.bf16, **overrides)), torch.device("cpu"))
         step_ms = time_it(lambda: trainer.step(batch), 4)
         print(f"{name:22} {count_parameters(generator) / 1e6:9.2f} {infer_ms:9.1f} {1000 / step_ms:14.2f}")
 

@@ -23,25 +23,21 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from gan_core.photos import classical
 from gan_core.core import metrics
 from gan_core.core import tasks
-from gan_core.photos.data import load_rgb, resolve_files
-from gan_core.inpainting.inference import inpaint_detailed, resolve_weights
-from gan_core.inpainting.masks import MASK_SIZES, mask_of_size
+from gan_core.core.device import resolve_weights
 from gan_core.core.weights import record_validation
+from gan_core.inpainting import fill as filling
+from gan_core.inpainting.masks import MASK_SIZES, mask_of_size
+from gan_core.photos.data import load_rgb, resolve_files
 
 METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "grain", "speckle", "ms")
 
 
 def fill(method: str, image: np.ndarray, mask: np.ndarray, weights=None) -> tuple[np.ndarray, float]:
-    """(result, milliseconds) for one method; the GAN's time includes crop, resize and paste back."""
+    """(result, milliseconds) for one method, crop, resize and paste back included (gan_core.inpainting.fill)."""
     started = time.perf_counter()
-    method = tasks.get("inpaint").method(method).name  # a ValueError that lists the methods if unknown
-    if method == "gan":
-        result = inpaint_detailed(image, mask, weights=weights).image
-    else:
-        result = classical.INPAINT_METHODS[method](image, mask)
+    result = filling.fill(image, mask, method, weights=weights).image
     return result, (time.perf_counter() - started) * 1000
 
 

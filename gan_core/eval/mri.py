@@ -16,51 +16,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from gan_core.mri import slices as mri_data
+from gan_core.mri.classical import l1_wavelet, psnr01, ssim01
 from gan_core.mri.recon import ACCELERATIONS, DEFAULT_WEIGHTS, column_mask, load_generator, mri_reconstruct, to_kspace, zero_filled
 from gan_core.core.paths import DOCS_DIR
 
 LAMBDA_GRID = (3e-5, 1e-4, 3e-4, 1e-3, 3e-3)
 DOCS = DOCS_DIR
-
-
-def psnr01(original: np.ndarray, result: np.ndarray) -> float:
-    """PSNR in dB of a reconstruction of a [0, 1] slice (the result is clipped to [0, 1] first)."""
-    return float(peak_signal_noise_ratio(original, np.clip(result, 0, 1).astype(original.dtype), data_range=1.0))
-
-
-def ssim01(original: np.ndarray, result: np.ndarray) -> float:
-    return float(structural_similarity(original, np.clip(result, 0, 1).astype(original.dtype), data_range=1.0))
-
-
-def sigpy_centred(kspace: np.ndarray) -> np.ndarray:
-    """Our k-space rewritten in sigpy's convention, so that sigpy's image is our image, unshifted.
-
-    sigpy's centred FFT is fftshift(fft2(ifftshift(x))): it shifts the image domain too. ifftshift is a
-    circular shift by N // 2 along each axis, which in k-space is a linear phase exp(2 pi i k (N // 2) / N)
-    (exact for odd sizes too). Without it sigpy would solve for fftshift(image), the head cut into four
-    corners, and its wavelets would see seams that are not in the slice.
-    """
-    phase = np.ones(kspace.shape, np.complex128)
-    for axis, size in enumerate(kspace.shape):
-        k = np.arange(size) - size // 2                                    # frequency of each centred index
-        shape = [1] * kspace.ndim
-        shape[axis] = size
-        phase = phase * np.exp(2j * np.pi * k * (size // 2) / size).reshape(shape)
-    return kspace * phase
-
-
-def l1_wavelet(kspace: np.ndarray, mask: np.ndarray, lamda: float, iterations: int = 100) -> np.ndarray:
-    """Compressed sensing: argmin_x 1/2 |M F x - y|^2 + lamda |W x|_1 with sigpy; float32 HxW magnitude."""
-    import sigpy.mri.app  # here: importing sigpy compiles numba code (seconds)
-
-    measured = (sigpy_centred(np.asarray(kspace)) * mask)[None].astype(np.complex64)   # (1 coil, H, W)
-    coil = np.ones_like(measured)
-    solution = sigpy.mri.app.L1WaveletRecon(measured, coil, lamda, weights=mask.astype(np.float32),
-                                             max_iter=iterations, show_pbar=False).run()
-    return np.abs(solution).astype(np.float32)
 
 
 def tune_lambda(slices: list, acceleration: int, grid=LAMBDA_GRID) -> tuple[float, dict]:

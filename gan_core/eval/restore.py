@@ -26,12 +26,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from gan_core.photos import classical
 from gan_core.core import metrics
 from gan_core.core import tasks
-from gan_core.photos.data import add_gaussian_noise, bicubic_down, load_rgb, realistic_down, resolve_files
-from gan_core.inpainting.inference import resolve_weights, restore_detailed
+from gan_core.core.device import resolve_weights
 from gan_core.core.weights import record_validation
+from gan_core.photos import classical
+from gan_core.photos.data import add_gaussian_noise, bicubic_down, load_rgb, realistic_down, resolve_files
+from gan_core.restoration.restore import restore
 
 CONDITIONS = {"denoise": ["sigma15", "sigma25", "sigma50"], "sr2": ["standard", "degraded"],
               "sr4": ["standard", "degraded"]}
@@ -52,13 +53,9 @@ def degrade_for(task: str, condition: str, clean: np.ndarray, rng: np.random.Gen
 
 def run(method: str, task: str, condition: str, degraded: np.ndarray, weights=None) -> tuple[np.ndarray, float]:
     """(result, milliseconds) for one method; the GAN's time includes tiling and blending."""
-    method = tasks.get(task).method(method).name  # a ValueError that lists the task's methods if unknown
     started = time.perf_counter()
-    if method == "gan":
-        result = restore_detailed(degraded, task, weights)
-    else:  # told the true noise sigma; the GAN is blind
-        sigma = sigma_of(condition) if task == "denoise" else 0
-        result = classical.restore(degraded, method, tasks.get(task).scale, sigma)
+    sigma = sigma_of(condition) if task == "denoise" else 0   # the classical denoisers are told it; the GAN is blind
+    result = restore(degraded, task, weights, method=method, sigma=sigma)
     return result, (time.perf_counter() - started) * 1000
 
 

@@ -15,7 +15,7 @@ from PIL import Image, ImageOps
 from tqdm import tqdm
 
 from gan_core.photos.data import list_images
-from gan_core.inpainting.inference import inpaint
+from gan_core.inpainting.fill import inpaint
 
 
 def match_masks(images: list[Path], masks: list[Path]) -> dict[Path, Path | None]:

@@ -17,7 +17,8 @@ import numpy as np
 import torch
 
 from gan_core.core import image_modes
-from gan_core.inpainting.inference import fill_crop, load
+from gan_core.core.device import load
+from gan_core.inpainting.fill import fill_crop
 from gan_core.core.io_checks import MAX_PIXELS, check_pixels
 
 DEFAULT_STEP = 64  # pixels of new border per pass: 64 continued room.jpg's wall and floor better than 128 or 256

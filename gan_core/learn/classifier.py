@@ -1,6 +1,6 @@
 """A small Fashion-MNIST classifier, trained here, and the two numbers it gives about a generator.
 
-    python -m gan_core.learn.classifier --out runs/classifier --steps 800 --export fashion-classifier
+    python -m gan_core.training --task classifier --out runs/classifier --steps 800 --export fashion-classifier
     python -m gan_core.training --recipe fashion-classifier      # the stages of the shipped model
 
 1. Fréchet distance (FD): fit a Gaussian to the classifier's penultimate features of two image sets and
@@ -12,11 +12,9 @@
 Images are uint8 arrays (n, H, W): 28 px as in Fashion-MNIST, or 32 px as the DCGAN makes them (the 2-pixel
 black border is cropped off); other sizes are resized to 28 px.
 """
-import dataclasses
-import functools
 import math
+import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -24,16 +22,21 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from gan_core.training import runs
+from gan_core.core import registry
+from gan_core.core.weights import load_parts
 from gan_core.photos.data import FASHION_CLASSES, find_fashion_mnist, read_idx
-from gan_core.core.weights import load_parts, named_weights, save_parts
+from gan_core.training import cli
+from gan_core.training import train as train_lib
+from gan_core.training.train import RunConfig, known_fields, network_card, training_settings
+from gan_core.training.trainer import Game, Trainer
 
 DEFAULT_WEIGHTS = "fashion-classifier"
 MEAN, STD = 0.286, 0.353  # of Fashion-MNIST's training pixels in [0, 1]
 
 
 @dataclass
-class ClassifierConfig(runs.RunConfig):
+class ClassifierConfig(RunConfig):
+    task: str = "classifier"
     out: str = "runs/classifier"
     width: int = 16            # channels of the first two convolutions; doubled in the next two
     feature_dim: int = 128     # size of the penultimate layer: the space the Fréchet distance is measured in
@@ -47,7 +50,7 @@ class ClassifierConfig(runs.RunConfig):
     seed: int = 0
 
 
-TrainConfig = ClassifierConfig  # the name a recipe's trainer module has (gan_core.training.recipes)
+TrainConfig = ClassifierConfig  # the name the training loop looks for (gan_core.training.train.TRAINERS)
 
 
 def conv_bn_relu(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -134,18 +137,17 @@ def fashion_split(split: str) -> tuple[np.ndarray, np.ndarray]:
 # The shipped classifier and what it measures
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> FashionClassifier:
+def build_classifier(path: str, device: str) -> FashionClassifier:
+    """The classifier of a weights file, in eval mode (what registry.load caches)."""
     parts, card = load_parts(path)
-    model = FashionClassifier(ClassifierConfig(**card["classifier"]["config"]))
+    model = FashionClassifier(ClassifierConfig(**known_fields(ClassifierConfig, card["classifier"]["config"])))
     model.load_state_dict(parts["classifier"])
-    return model.eval()
+    return model.to(device).eval()
 
 
 def load_classifier(weights: str = DEFAULT_WEIGHTS) -> FashionClassifier:
     """The classifier of weights/NAME.safetensors (or a path), in eval mode, cached per file version."""
-    path = named_weights(weights)
-    return _load(str(path), path.stat().st_mtime)
+    return registry.load(weights, build_classifier)
 
 
 def resolve(model: FashionClassifier | str | None) -> FashionClassifier:
@@ -218,77 +220,79 @@ def learning_rate(cfg: ClassifierConfig, step: int) -> float:
     return cfg.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, length) / length))
 
 
-def train(cfg: ClassifierConfig, recipe: dict | None = None, data=None) -> FashionClassifier:
-    """Train (or resume) the classifier in cfg.out, export it if cfg.export says so (recipe: {"name", "stage"}
-    for the card); data = (train images, labels, test images, labels) or None for Fashion-MNIST.
-    Returns the model in eval mode, its step_count the step it reached."""
-    run_dir, state = runs.start_run(cfg)
-    train_images, train_labels, test_images, test_labels = data or (*fashion_split("train"), *fashion_split("test"))
-    model = FashionClassifier(cfg)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    step, seconds_before = 0, 0.0
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, seconds_before = state["step"], state["wall_seconds"]
-    clock = runs.Clock(cfg.minutes, seconds_before)
-    random = torch.Generator().manual_seed(cfg.seed + step)  # a resumed run draws fresh batches
-    inputs, targets = to_input(train_images), torch.from_numpy(train_labels)
+class ClassifierTask(Game):
+    """The classifier on the one trainer: a task without a critic, so each round is step (2) alone, with G the
+    classifier and its loss the cross-entropy (label smoothing 0.05). AdamW with a warm-up and a cosine."""
 
-    def checkpoint():
-        runs.save_checkpoint(run_dir, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                       "step": step,
-                                       "wall_seconds": clock.total_seconds(), "config": dataclasses.asdict(cfg)})
+    def __init__(self, cfg: ClassifierConfig, data=None):
+        super().__init__(cfg)
+        self.data = data
 
-    model.train()
-    while step < cfg.steps and not clock.out_of_time():
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(cfg, step)
-        index = torch.randint(len(inputs), (cfg.batch_size,), generator=random)
-        batch = inputs[index]
-        flip = torch.rand(len(batch), generator=random) < 0.5  # mirrored clothes are still the same class
-        batch = torch.where(flip[:, None, None, None], batch.flip(-1), batch)
-        loss = F.cross_entropy(model(batch), targets[index], label_smoothing=0.05)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step += 1
-        if step % cfg.log_every == 0 or step == 1:
-            runs.append_log(run_dir, {"step": step, "wall": round(clock.total_seconds(), 1), "loss": loss.item(),
-                                      "lr": learning_rate(cfg, step)})
-        if step % cfg.checkpoint_every == 0:
-            checkpoint()
-    checkpoint()
-    model.eval()
-    model.step_count = step  # what a recipe reads to see whether its stage finished
-    test_accuracy = accuracy(model, test_images, test_labels)
-    runs.append_log(run_dir, {"event": "end", "step": step, "wall": round(clock.total_seconds(), 1),
-                              "test_accuracy": test_accuracy})
-    if cfg.export:
-        print("exported", export(model, cfg, recipe, test_accuracy=round(test_accuracy, 4),
-                                 test_accuracy_images=len(test_labels)))
-    return model
+    def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if self.data is None:
+            return fashion_split(name)
+        return self.data[:2] if name == "train" else self.data[2:]
+
+    def generator(self) -> FashionClassifier:
+        return FashionClassifier(self.cfg)
+
+    def optimizers(self, model, _):
+        return torch.optim.AdamW(model.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay), None
+
+    def learning_rates(self, step: int) -> tuple[float, None]:
+        self.lr = learning_rate(self.cfg, step)
+        return self.lr, None
+
+    def batches(self, step: int, rank: int, world_size: int):
+        """Random batches, mirrored at random (mirrored clothes are still the same class), from a generator seeded
+        by the step (a resumed run draws fresh batches)."""
+        images, labels = self.split("train")
+        inputs, targets = to_input(images), torch.from_numpy(labels)
+        random = torch.Generator().manual_seed(self.cfg.seed + step)
+        while True:
+            index = torch.randint(len(inputs), (self.cfg.batch_size,), generator=random)
+            batch = inputs[index]
+            flip = torch.rand(len(batch), generator=random) < 0.5
+            yield torch.where(flip[:, None, None, None], batch.flip(-1), batch), targets[index]
+
+    def play(self, model, batch):
+        inputs, targets = batch
+        return model(inputs), targets
+
+    def g_loss(self, critic, play):
+        logits, targets = play
+        loss = F.cross_entropy(logits, targets, label_smoothing=0.05)
+        return loss, {"loss": loss.item(), "lr": self.lr}
+
+    def evaluate(self, trainer) -> dict:
+        images, labels = self.split("test")
+        return {"test_accuracy": round(accuracy(trainer.generator, images, labels), 4), "test_accuracy_images": len(labels)}
+
+    def parts(self, trainer) -> dict:
+        return {"classifier": trainer.generator}
+
+    def card(self, trainer) -> dict:
+        return {"what": "Fashion-MNIST classifier; its penultimate features measure generators (Fréchet distance, "
+                        "class coverage)",
+                "classifier": network_card(trainer.generator, training_settings(self.cfg)),
+                "classes": FASHION_CLASSES,
+                "data": {"source": "Fashion-MNIST train split (Debian package dataset-fashion-mnist)", "images": 60000,
+                         "augmentation": "horizontal flips"}}
 
 
-def export(model: FashionClassifier, cfg: ClassifierConfig, recipe: dict | None = None, **evaluation) -> Path:
-    """Write cfg.weights_dir/NAME.safetensors and its card: what, data, steps, test accuracy, training command."""
-    card = {
-        "name": cfg.export, "task": "classifier",
-        "what": "Fashion-MNIST classifier; its penultimate features measure generators (Fréchet distance, "
-                "class coverage)",
-        "classifier": {"class": "FashionClassifier", "config": runs.training_settings(model.config),
-                       "parameters": sum(p.numel() for p in model.parameters())},
-        "classes": FASHION_CLASSES,
-        "data": {"source": "Fashion-MNIST train split (Debian package dataset-fashion-mnist)", "images": 60000,
-                 "augmentation": "horizontal flips"},
-        **runs.card_training(cfg, runs.load_checkpoint(cfg.out), "gan_core.learn.classifier", recipe),
-        "evaluation": evaluation,
-    }
-    return save_parts(Path(cfg.weights_dir) / f"{cfg.export}.safetensors", {"classifier": model}, card)
+Game = ClassifierTask   # the name the training loop looks for
+
+
+def train(cfg: ClassifierConfig, recipe: dict | None = None, data=None) -> Trainer:
+    """Train (or go on from cfg.out's checkpoint) through the one loop, export if cfg.export says so; returns the
+    trainer (its generator is the classifier). data = (train images, labels, test images, labels), or None for
+    Fashion-MNIST."""
+    return train_lib.run(ClassifierTask(cfg, data), recipe)
 
 
 def main(argv=None):
-    runs.main(__doc__, ClassifierConfig, train, argv)
+    """The same as python -m gan_core.training --task classifier [flags]."""
+    cli.main(["--task", "classifier", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

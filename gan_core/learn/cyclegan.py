@@ -1,8 +1,8 @@
 """CycleGAN (Zhu et al. 2017) at Fashion-MNIST size: sandals (A) <-> sneakers (B), never paired.
 
-    python -m gan_core.learn.cyclegan --out runs/cyclegan --steps 10000 --export cyclegan-shoes
-    python -m gan_core.learn.cyclegan --evaluate cyclegan-shoes
+    python -m gan_core.training --task cyclegan --out runs/cyclegan --steps 10000 --export cyclegan-shoes
     python -m gan_core.training --recipe cyclegan-shoes     # the same, as recipes/cyclegan_shoes.py says
+    python -m gan_core.learn.cyclegan --evaluate cyclegan-shoes
 
 Two generators, G_ab: A -> B and G_ba: B -> A, and two critics, D_b (real sneaker or G_ab's?) and D_a.
 With unpaired data nothing says which sneaker a sandal should become; the cycle loss asks that the way back
@@ -12,29 +12,36 @@ returns the sandal, so the translation has to keep what it can (shape, size, pos
     + cycle_weight * (|G_ba(G_ab(a)) - a|_1 + |G_ab(G_ba(b)) - b|_1)
     + identity_weight * (|G_ab(b) - b|_1 + |G_ba(a) - a|_1)      (optional: a sneaker is left a sneaker)
 
-and each critic the least-squares loss (D(real) - 1)^2 + D(fake)^2, as in the paper. Left out for
-brevity: the paper's pool of 50 past fakes for the critics, and its learning-rate decay.
+and each critic the least-squares loss (D(real) - 1)^2 + D(fake)^2, as in the paper; the generators move
+first in each round, then the critics. Left out for brevity: the paper's pool of 50 past fakes for the
+critics, and its learning-rate decay.
 """
-import functools
+import argparse
+import json
+import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn as nn
 
+from gan_core.core import losses, registry
+from gan_core.core.images import to_tensor, to_uint8
+from gan_core.core.layers import DiscriminatorConfig, PatchDiscriminator, count_parameters
+from gan_core.core.weights import load_parts
 from gan_core.learn import classifier
-from gan_core.core import losses
-from gan_core.training import runs
-from gan_core.core.layers import DiscriminatorConfig, PatchDiscriminator
-from gan_core.core.weights import load_parts, named_weights, save_parts
+from gan_core.training import cli
+from gan_core.training import train as train_lib
+from gan_core.training.train import RunConfig, known_fields
+from gan_core.training.trainer import Game, Trainer
 
 CLASS_A, CLASS_B = 5, 7       # Fashion-MNIST's sandal and sneaker
 DIRECTIONS = ("a2b", "b2a")
 
 
 @dataclass
-class CycleGANConfig(runs.RunConfig):
+class CycleGANConfig(RunConfig):
+    task: str = "cyclegan"
     out: str = "runs/cyclegan"
     base_channels: int = 16   # generator width at 28 x 28; 2x at 14 x 14, 4x in the residual blocks at 7 x 7
     n_blocks: int = 3         # residual blocks at 7 x 7
@@ -53,7 +60,7 @@ class CycleGANConfig(runs.RunConfig):
                               # (threads spinning while they wait) when other jobs share the CPU
 
 
-TrainConfig = CycleGANConfig  # the name a recipe's trainer module has (gan_core.training.recipes)
+TrainConfig = CycleGANConfig  # the name the training loop looks for (gan_core.training.train.TRAINERS)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -107,6 +114,25 @@ def build_discriminator(config: CycleGANConfig) -> PatchDiscriminator:
     return PatchDiscriminator(DiscriminatorConfig(in_channels=1, channels=config.d_channels, n_layers=2))
 
 
+class Generators(nn.Module):
+    """G_ab: A -> B and G_ba: B -> A, one player of the game (one optimiser moves both)."""
+
+    def __init__(self, config: CycleGANConfig):
+        super().__init__()
+        self.g_ab, self.g_ba = ResnetGenerator(config), ResnetGenerator(config)
+
+
+class Critics(nn.Module):
+    """D_a and D_b, the other player; forward(image, "a" or "b") asks the critic of that domain."""
+
+    def __init__(self, config: CycleGANConfig):
+        super().__init__()
+        self.d_a, self.d_b = build_discriminator(config), build_discriminator(config)
+
+    def forward(self, image: torch.Tensor, domain: str):
+        return (self.d_a if domain == "a" else self.d_b)(image)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Data
 
@@ -116,78 +142,106 @@ def class_items(split: str, label: int) -> np.ndarray:
     return images[labels == label]
 
 
-def to_tensor(images: np.ndarray) -> torch.Tensor:
-    """uint8 (n, H, W) -> (n, 1, H, W) in [-1, 1]."""
-    return torch.from_numpy(np.array(images, dtype=np.float32))[:, None] / 127.5 - 1
-
-
-def to_uint8(tensor: torch.Tensor) -> np.ndarray:
-    return tensor[:, 0].clamp(-1, 1).add(1).mul(127.5).round().to(torch.uint8).numpy()
-
-
 # ----------------------------------------------------------------------------------------------------
 # Training
 
 
-class CycleGAN:
-    """The four networks and two optimisers (one for both generators, one for both critics)."""
+class CycleGANGame(Game):
+    """The generators move first (1), then the critics (2), as in the paper's code; nothing is averaged."""
+    d_first = False
+    ships_story = True        # the run's log goes beside the weights: the Learn tab draws its curves
 
-    NETWORKS = ("g_ab", "g_ba", "d_a", "d_b")
+    def __init__(self, cfg: CycleGANConfig, items_a=None, items_b=None, eval_items=None, model=None):
+        super().__init__(cfg)
+        self.sample_every = cfg.eval_every
+        self.items_a, self.items_b, self.eval_items, self.model = items_a, items_b, eval_items, model
 
-    def __init__(self, cfg: CycleGANConfig):
-        self.cfg = cfg
-        self.g_ab, self.g_ba = ResnetGenerator(cfg), ResnetGenerator(cfg)
-        self.d_a, self.d_b = build_discriminator(cfg), build_discriminator(cfg)
-        betas = (cfg.beta1, 0.999)
-        self.opt_g = torch.optim.Adam([*self.g_ab.parameters(), *self.g_ba.parameters()], lr=cfg.lr, betas=betas)
-        self.opt_d = torch.optim.Adam([*self.d_a.parameters(), *self.d_b.parameters()], lr=cfg.lr, betas=betas)
-        self.step_count = 0
+    def generator(self) -> Generators:
+        return Generators(self.cfg)
 
-    def step(self, real_a: torch.Tensor, real_b: torch.Tensor) -> dict:
-        cfg = self.cfg
-        critic = lambda d, x: d(x)[0]  # noqa: E731 - the PatchGAN's map of verdicts, without its features
+    def discriminator(self) -> Critics:
+        return Critics(self.cfg)
 
-        # (1) Update G_ab and G_ba: fool the critics, come back on the round trip, leave the target class alone
-        self.d_a.requires_grad_(False)
-        self.d_b.requires_grad_(False)
-        fake_b, fake_a = self.g_ab(real_a), self.g_ba(real_b)
-        adv = losses.g_loss("lsgan", critic(self.d_b, fake_b)) + losses.g_loss("lsgan", critic(self.d_a, fake_a))
-        cycle = (self.g_ba(fake_b) - real_a).abs().mean() + (self.g_ab(fake_a) - real_b).abs().mean()
-        loss_g = adv + cfg.cycle_weight * cycle
+    def optimizers(self, generators, critics):
+        betas = (self.cfg.beta1, 0.999)
+        return (torch.optim.Adam(generators.parameters(), lr=self.cfg.lr, betas=betas),
+                torch.optim.Adam(critics.parameters(), lr=self.cfg.lr, betas=betas))
+
+    def learning_rates(self, step: int) -> tuple[float, float]:
+        return self.cfg.lr, self.cfg.lr
+
+    def batches(self, step: int, rank: int, world_size: int):
+        """A batch of sandals and a batch of sneakers, drawn independently (never paired), from a generator seeded
+        by the step (a resumed run draws fresh batches)."""
+        real_a = to_tensor(class_items("train", CLASS_A) if self.items_a is None else self.items_a)[:, None]
+        real_b = to_tensor(class_items("train", CLASS_B) if self.items_b is None else self.items_b)[:, None]
+        random = torch.Generator().manual_seed(self.cfg.seed + step)
+        while True:
+            index_a = torch.randint(len(real_a), (self.cfg.batch_size,), generator=random)
+            index_b = torch.randint(len(real_b), (self.cfg.batch_size,), generator=random)
+            yield real_a[index_a], real_b[index_b]
+
+    def play(self, generators: Generators, batch) -> dict:
+        """Both translations, both round trips and (if weighted) both identities."""
+        real_a, real_b = batch
+        fake_b, fake_a = generators.g_ab(real_a), generators.g_ba(real_b)
+        play = dict(real_a=real_a, real_b=real_b, fake_b=fake_b, fake_a=fake_a,
+                    back_a=generators.g_ba(fake_b), back_b=generators.g_ab(fake_a))
+        if self.cfg.identity_weight > 0:
+            play.update(same_b=generators.g_ab(real_b), same_a=generators.g_ba(real_a))
+        return play
+
+    def g_loss(self, critic, play: dict):
+        """Fool the critics, come back on the round trip, leave the target class alone."""
+        p = play
+        adv = losses.g_loss("lsgan", critic(p["fake_b"], "b")[0]) + losses.g_loss("lsgan", critic(p["fake_a"], "a")[0])
+        cycle = (p["back_a"] - p["real_a"]).abs().mean() + (p["back_b"] - p["real_b"]).abs().mean()
+        loss_g = adv + self.cfg.cycle_weight * cycle
         stats = {"adv": adv.item(), "cycle": cycle.item()}
-        if cfg.identity_weight > 0:
-            identity = (self.g_ab(real_b) - real_b).abs().mean() + (self.g_ba(real_a) - real_a).abs().mean()
-            loss_g = loss_g + cfg.identity_weight * identity
+        if self.cfg.identity_weight > 0:
+            identity = (p["same_b"] - p["real_b"]).abs().mean() + (p["same_a"] - p["real_a"]).abs().mean()
+            loss_g = loss_g + self.cfg.identity_weight * identity
             stats["identity"] = identity.item()
-        self.opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        self.opt_g.step()
+        return loss_g, {**stats, "loss_g": loss_g.item()}
 
-        # (2) Update D_a and D_b: (D(real) - 1)^2 + D(fake)^2 each
-        self.d_a.requires_grad_(True)
-        self.d_b.requires_grad_(True)
-        loss_d_a = losses.d_loss("lsgan", critic(self.d_a, real_a), critic(self.d_a, fake_a.detach()))
-        loss_d_b = losses.d_loss("lsgan", critic(self.d_b, real_b), critic(self.d_b, fake_b.detach()))
-        self.opt_d.zero_grad(set_to_none=True)
-        (loss_d_a + loss_d_b).backward()
-        self.opt_d.step()
-        self.step_count += 1
-        return {**stats, "loss_g": loss_g.item(), "loss_d_a": loss_d_a.item(), "loss_d_b": loss_d_b.item()}
+    def d_loss(self, critic, play: dict):
+        """(D(real) - 1)^2 + D(fake)^2 for each critic."""
+        p = play
+        loss_d_a = losses.d_loss("lsgan", critic(p["real_a"], "a")[0], critic(p["fake_a"].detach(), "a")[0])
+        loss_d_b = losses.d_loss("lsgan", critic(p["real_b"], "b")[0], critic(p["fake_b"].detach(), "b")[0])
+        return loss_d_a + loss_d_b, {"loss_d_a": loss_d_a.item(), "loss_d_b": loss_d_b.item()}
 
-    def state_dict(self) -> dict:
-        state = {name: getattr(self, name).state_dict() for name in (*self.NETWORKS, "opt_g", "opt_d")}
-        return {**state, "step": self.step_count}
+    def measure(self, trainer) -> dict:
+        eval_a, eval_b = self.eval_items or (held_out(CLASS_A), held_out(CLASS_B))
+        generators = trainer.generator
+        return measure(generators.g_ab, generators.g_ba, eval_a, eval_b, self.model)
 
-    def load_state_dict(self, state: dict):
-        for name in (*self.NETWORKS, "opt_g", "opt_d"):
-            getattr(self, name).load_state_dict(state[name])
-        self.step_count = state["step"]
+    def sample(self, trainer, step: int) -> dict:
+        """Classifier verdicts and round-trip error on held-out items, for the Learn tab."""
+        return {f"eval_{k}": v for k, v in self.measure(trainer).items()}
+
+    def evaluate(self, trainer) -> dict:
+        eval_a = self.eval_items[0] if self.eval_items else held_out(CLASS_A)
+        return {f"held_out_{len(eval_a)}_each": self.measure(trainer)}
+
+    def parts(self, trainer) -> dict:
+        generators, critics = trainer.generator, trainer.discriminator
+        return {"g_ab": generators.g_ab, "g_ba": generators.g_ba, "d_a": critics.d_a, "d_b": critics.d_b}
+
+    def card(self, trainer) -> dict:
+        return {"what": "sandals (A) <-> sneakers (B), 28 x 28 grey, trained without pairs",
+                "parameters": {name: count_parameters(network) for name, network in self.parts(trainer).items()},
+                "data": {"source": "Fashion-MNIST train split: 6,000 sandals (class 5) and 6,000 sneakers (class 7), "
+                                   "batches drawn independently"}}
+
+
+Game = CycleGANGame   # the name the training loop looks for
 
 
 @torch.no_grad()
 def run(generator: ResnetGenerator, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
     generator.eval()
-    return np.concatenate([to_uint8(generator(to_tensor(images[i:i + batch_size])))
+    return np.concatenate([to_uint8(generator(to_tensor(images[i:i + batch_size])[:, None]))[:, 0]
                            for i in range(0, len(images), batch_size)])
 
 
@@ -213,71 +267,33 @@ def held_out(label: int, n: int = 500) -> np.ndarray:
 
 
 def train(cfg: CycleGANConfig, recipe: dict | None = None, items_a=None, items_b=None, eval_items=None,
-          model=None) -> CycleGAN:
-    """Train (or resume from cfg.out/checkpoint.pt), export if cfg.export says so, and return the game.
-    recipe: {"name", "stage"} for the card; items default to the train split's sandals and sneakers, drawn
-    independently (never paired); eval_items = (A, B) default to 500 test items each."""
-    run_dir, state = runs.start_run(cfg)
-    torch.manual_seed(cfg.seed)
-    torch.set_num_threads(cfg.threads)
-    items_a = class_items("train", CLASS_A) if items_a is None else items_a
-    items_b = class_items("train", CLASS_B) if items_b is None else items_b
-    eval_a, eval_b = eval_items or (held_out(CLASS_A), held_out(CLASS_B))
-    real_a, real_b = to_tensor(items_a), to_tensor(items_b)
-    game = CycleGAN(cfg)
-
-    def play_step(random):
-        index_a = torch.randint(len(real_a), (cfg.batch_size,), generator=random)
-        index_b = torch.randint(len(real_b), (cfg.batch_size,), generator=random)
-        game.g_ab.train(), game.g_ba.train()
-        return game.step(real_a[index_a], real_b[index_b])
-
-    runs.train_game(cfg, game, state, play_step, lambda: measure(game.g_ab, game.g_ba, eval_a, eval_b, model))
-    if cfg.export:
-        numbers = measure(game.g_ab, game.g_ba, eval_a, eval_b, model)
-        path = export(game, {f"held_out_{len(eval_a)}_each": numbers}, recipe)
-        print("exported", path, numbers)
-    return game
-
-
-def export(game: CycleGAN, evaluation: dict | None = None, recipe: dict | None = None) -> Path:
-    """cfg.weights_dir/NAME.safetensors (both generators and both critics) and its card."""
-    cfg = game.cfg
-    card = {
-        "name": cfg.export, "task": "cyclegan",
-        "what": "sandals (A) <-> sneakers (B), 28 x 28 grey, trained without pairs",
-        "parameters": {n: sum(p.numel() for p in getattr(game, n).parameters()) for n in game.NETWORKS},
-        "data": {"source": "Fashion-MNIST train split: 6,000 sandals (class 5) and 6,000 sneakers (class 7), "
-                           "batches drawn independently"},
-        **runs.card_training(cfg, runs.load_checkpoint(cfg.out), "gan_core.learn.cyclegan", recipe),
-        "evaluation": evaluation or {},
-    }
-    path = save_parts(Path(cfg.weights_dir) / f"{cfg.export}.safetensors",
-                      {n: getattr(game, n) for n in game.NETWORKS}, card)
-    runs.ship_log(cfg.out, cfg.weights_dir, cfg.export)
-    return path
+          model=None) -> Trainer:
+    """Train (or go on from cfg.out's checkpoint) through the one loop, export if cfg.export says so; returns the
+    trainer. items default to the train split's sandals and sneakers, eval_items = (A, B) to 500 test items each,
+    model to the shipped classifier."""
+    return train_lib.run(CycleGANGame(cfg, items_a, items_b, eval_items, model), recipe)
 
 
 # ----------------------------------------------------------------------------------------------------
 # Using a shipped model
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> dict:
+def build_generators(path: str, device: str) -> dict:
+    """{"g_ab", "g_ba"} of a CycleGAN weights file, in eval mode (what registry.load caches)."""
     parts, card = load_parts(path)
     if card.get("task") != "cyclegan":
         raise ValueError(f"{path} is a {card.get('task')!r} model, not a CycleGAN")
+    config = CycleGANConfig(**known_fields(CycleGANConfig, card["training"]))
     generators = {}
     for name in ("g_ab", "g_ba"):
-        generators[name] = ResnetGenerator(CycleGANConfig(**card["training"]))
+        generators[name] = ResnetGenerator(config)
         generators[name].load_state_dict(parts[name])
-        generators[name].eval()
+        generators[name].to(device).eval()
     return generators
 
 
 def load_generators(weights: str = "cyclegan-shoes") -> dict:
-    path = named_weights(weights)
-    return _load(str(path), path.stat().st_mtime)
+    return registry.load(weights, build_generators)
 
 
 def translate(images, weights: str = "cyclegan-shoes", direction: str = "a2b") -> np.ndarray:
@@ -298,7 +314,15 @@ def evaluate(weights: str = "cyclegan-shoes", n: int = 500) -> dict:
 
 
 def main(argv=None):
-    runs.main(__doc__, CycleGANConfig, train, argv, evaluate)
+    """--evaluate [NAME]: measure a shipped model; anything else trains, as python -m gan_core.training --task cyclegan."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--evaluate", nargs="?", const="cyclegan-shoes", metavar="NAME",
+                        help="measure a shipped model instead of training")
+    args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    if args.evaluate:
+        print(json.dumps(evaluate(args.evaluate), indent=2))
+    else:
+        cli.main(["--task", "cyclegan", *rest])
 
 
 if __name__ == "__main__":

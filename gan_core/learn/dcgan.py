@@ -3,6 +3,7 @@
 Generator: 100-d noise -> transposed convolutions -> image. Discriminator: strided convolutions -> one
 number. The example's discriminator ends in a sigmoid; ours returns the logit and the losses apply the
 sigmoid inside (log-sigmoid is stable where log(sigmoid) underflows). D(x) = sigmoid(logit).
+Its training game is gan_core.learn.dcgan_game.
 """
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import torch
 import torch.nn as nn
 from torchvision.utils import make_grid
 
-from gan_core.photos.data import to_uint8
+from gan_core.core.images import to_uint8
 from gan_core.core.registry import register
 
 
@@ -118,4 +119,4 @@ def to_picture(images: torch.Tensor, columns: int = 1, padding: int = 0, backgro
     """(N, C, H, W) or (C, H, W) in [-1, 1] -> one HxWx3 uint8 picture, `columns` images a row, `padding`
     pixels of grey `background` (0-255) between and around them (torchvision's make_grid)."""
     grid = make_grid(images.detach().cpu().float(), nrow=columns, padding=padding, pad_value=background / 127.5 - 1)
-    return to_uint8(grid)
+    return to_uint8(grid).transpose(1, 2, 0)   # (3, H, W) -> HxWx3

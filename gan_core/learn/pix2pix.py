@@ -1,9 +1,9 @@
 """pix2pix (Isola et al. 2017) at Fashion-MNIST size: the edges of a shoe in, the shoe out.
 
-    python -m gan_core.learn.pix2pix --out runs/pix2pix --steps 6000 --export pix2pix-shoes
-    python -m gan_core.learn.pix2pix --out runs/pix2pix-l1 --adv-weight 0 --steps 6000 --export pix2pix-shoes-l1
-    python -m gan_core.learn.pix2pix --evaluate pix2pix-shoes pix2pix-shoes-l1
+    python -m gan_core.training --task pix2pix --out runs/pix2pix --steps 6000 --export pix2pix-shoes
+    python -m gan_core.training --task pix2pix --out runs/pix2pix-l1 --adv-weight 0 --steps 6000 --export pix2pix-shoes-l1
     python -m gan_core.training --recipe pix2pix-shoes      # the same, as recipes/pix2pix_shoes.py says
+    python -m gan_core.learn.pix2pix --evaluate pix2pix-shoes pix2pix-shoes-l1
 
 A paired, conditional GAN: every training item is (edges, shoe), with edges made here by OpenCV's Canny
 detector from Fashion-MNIST's footwear (sandals, sneakers, ankle boots). G is a small U-Net; D is a PatchGAN
@@ -15,9 +15,9 @@ L1 alone gets the average of all shoes that fit the edges: the right shape, blur
 term pushes G to one sharp, plausible shoe instead. adv_weight = 0 trains the same G with L1 only, to show it.
 The studio's photo inpainter is the same kind of model: a conditional G, a PatchGAN critic, L1 + adversarial.
 """
-import copy
-import dataclasses
-import functools
+import argparse
+import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,19 +27,25 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from gan_core.core import losses, registry
+from gan_core.core.images import to_tensor, to_uint8
+from gan_core.core.layers import DiscriminatorConfig, PatchDiscriminator
+from gan_core.core.weights import load_parts
 from gan_core.learn import classifier
-from gan_core.core import losses
-from gan_core.training import runs
-from gan_core.core.layers import DiscriminatorConfig, PatchDiscriminator, update_ema
-from gan_core.core.weights import load_parts, named_weights, save_parts
+from gan_core.training import cli
+from gan_core.training import train as train_lib
+from gan_core.training.train import RunConfig, known_fields, network_card, training_settings
+from gan_core.training.trainer import Game, Trainer
 
 FOOTWEAR = (5, 7, 9)          # Fashion-MNIST's sandal, sneaker, ankle boot
 SIDE = 32                     # the networks see 28 px items padded to 32, so four halvings stay whole
+PAD = (SIDE - 28) // 2
 CANNY_LOW, CANNY_HIGH = 50, 150
 
 
 @dataclass
-class Pix2PixConfig(runs.RunConfig):
+class Pix2PixConfig(RunConfig):
+    task: str = "pix2pix"
     out: str = "runs/pix2pix"
     base_channels: int = 32   # U-Net width at 16 x 16; doubled at 8 x 8, quadrupled below
     d_channels: int = 32      # PatchGAN width
@@ -59,7 +65,7 @@ class Pix2PixConfig(runs.RunConfig):
                               # (threads spinning while they wait) when other jobs share the CPU
 
 
-TrainConfig = Pix2PixConfig  # the name a recipe's trainer module has (gan_core.training.recipes)
+TrainConfig = Pix2PixConfig  # the name the training loop looks for (gan_core.training.train.TRAINERS)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -77,17 +83,14 @@ def footwear(split: str) -> np.ndarray:
     return images[np.isin(labels, FOOTWEAR)]
 
 
-def to_tensor(images: np.ndarray) -> torch.Tensor:
+def padded(items: np.ndarray) -> torch.Tensor:
     """uint8 (n, 28, 28) -> (n, 1, 32, 32) in [-1, 1], padded with black (-1)."""
-    tensor = torch.from_numpy(np.array(images, dtype=np.float32))[:, None] / 127.5 - 1
-    pad = (SIDE - tensor.shape[-1]) // 2
-    return F.pad(tensor, (pad, pad, pad, pad), value=-1.0)
+    return F.pad(to_tensor(items)[:, None], (PAD, PAD, PAD, PAD), value=-1.0)
 
 
-def to_uint8(tensor: torch.Tensor) -> np.ndarray:
+def unpadded(tensor: torch.Tensor) -> np.ndarray:
     """(n, 1, 32, 32) in [-1, 1] -> uint8 (n, 28, 28), the padding cropped off."""
-    pad = (SIDE - 28) // 2
-    return tensor[:, 0, pad:SIDE - pad, pad:SIDE - pad].clamp(-1, 1).add(1).mul(127.5).round().to(torch.uint8).numpy()
+    return to_uint8(tensor[:, 0, PAD:SIDE - PAD, PAD:SIDE - PAD])
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -146,61 +149,91 @@ def build_discriminator(config: Pix2PixConfig) -> PatchDiscriminator:
 # Training
 
 
-class Pix2Pix:
-    """G, its moving average, D and their optimisers; `step` plays one round of the game."""
+class Pix2PixGame(Game):
+    """G and its moving average, D on (edges, image) pairs; no critic is trained when adv_weight is 0."""
 
-    def __init__(self, cfg: Pix2PixConfig):
+    def __init__(self, cfg: Pix2PixConfig, items: np.ndarray | None = None, eval_items: np.ndarray | None = None,
+                 model=None):
         if cfg.gan_loss not in losses.GAN_LOSSES:
             raise ValueError(f"unknown GAN loss {cfg.gan_loss!r}; choose one of {losses.GAN_LOSSES}")
-        self.cfg = cfg
-        self.generator = UNetGenerator(cfg)
-        self.generator_ema = copy.deepcopy(self.generator).eval().requires_grad_(False)
-        self.discriminator = build_discriminator(cfg)
-        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=(cfg.beta1, 0.999))
-        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.lr, betas=(cfg.beta1, 0.999))
-        self.step_count = 0
+        super().__init__(cfg)
+        self.ema, self.sample_every = cfg.ema, cfg.eval_every
+        self.items, self.eval_items, self.model = items, eval_items, model
 
-    def step(self, edges: torch.Tensor, real: torch.Tensor) -> dict:
-        cfg, stats = self.cfg, {}
-        fake = self.generator(edges)
-        adversarial = cfg.adv_weight > 0
+    def generator(self) -> UNetGenerator:
+        return UNetGenerator(self.cfg)
 
-        # (1) Update D: maximise log D(edges, shoe) + log(1 - D(edges, G(edges)))
-        if adversarial:
-            self.discriminator.requires_grad_(True)
-            d_real, _ = self.discriminator(torch.cat([edges, real], 1))
-            d_fake, _ = self.discriminator(torch.cat([edges, fake.detach()], 1))
-            loss_d = losses.d_loss(cfg.gan_loss, d_real, d_fake)
-            self.opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            self.opt_d.step()
-            stats.update(loss_d=loss_d.item(), d_real=torch.sigmoid(d_real).mean().item(),
-                         d_fake=torch.sigmoid(d_fake).mean().item())
+    def discriminator(self) -> PatchDiscriminator:
+        return build_discriminator(self.cfg)
 
-        # (2) Update G: fool D on the pair, and stay close to the true shoe (L1)
+    def optimizers(self, generator, discriminator):
+        betas = (self.cfg.beta1, 0.999)
+        return (torch.optim.Adam(generator.parameters(), lr=self.cfg.lr, betas=betas),
+                torch.optim.Adam(discriminator.parameters(), lr=self.cfg.lr, betas=betas))
+
+    def learning_rates(self, step: int) -> tuple[float, float]:
+        return self.cfg.lr, self.cfg.lr
+
+    def adversarial(self, step: int) -> bool:
+        return self.cfg.adv_weight > 0   # 0: the L1-only model, whose D is never trained
+
+    def batches(self, step: int, rank: int, world_size: int):
+        """Random (edges, shoe) pairs, from a generator seeded by the step (a resumed run draws fresh batches)."""
+        items = footwear("train") if self.items is None else self.items
+        edges, real = padded(edges_of(items)), padded(items)
+        random = torch.Generator().manual_seed(self.cfg.seed + step)
+        while True:
+            index = torch.randint(len(items), (self.cfg.batch_size,), generator=random)
+            yield edges[index], real[index]
+
+    def play(self, generator, batch):
+        edges, real = batch
+        return edges, real, generator(edges)
+
+    def d_loss(self, critic, play):
+        """Maximise log D(edges, shoe) + log(1 - D(edges, G(edges)))."""
+        edges, real, fake = play
+        d_real, _ = critic(torch.cat([edges, real], 1))
+        d_fake, _ = critic(torch.cat([edges, fake.detach()], 1))
+        loss_d = losses.d_loss(self.cfg.gan_loss, d_real, d_fake)
+        return loss_d, {"loss_d": loss_d.item(), "d_real": torch.sigmoid(d_real).mean().item(),
+                        "d_fake": torch.sigmoid(d_fake).mean().item()}
+
+    def g_loss(self, critic, play):
+        """Fool D on the pair, and stay close to the true shoe (L1)."""
+        edges, real, fake = play
         l1 = (fake - real).abs().mean()
-        loss_g = cfg.l1_weight * l1
-        if adversarial:
-            self.discriminator.requires_grad_(False)
-            adv = losses.g_loss(cfg.gan_loss, self.discriminator(torch.cat([edges, fake], 1))[0])
-            loss_g = loss_g + cfg.adv_weight * adv
+        loss_g, stats = self.cfg.l1_weight * l1, {}
+        if critic is not None:
+            adv = losses.g_loss(self.cfg.gan_loss, critic(torch.cat([edges, fake], 1))[0])
+            loss_g = loss_g + self.cfg.adv_weight * adv
             stats["adv"] = adv.item()
-        self.opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        self.opt_g.step()
-        update_ema(self.generator_ema, self.generator, cfg.ema, self.step_count)
-        self.step_count += 1
-        return {**stats, "l1": l1.item(), "loss_g": loss_g.item()}
+        return loss_g, {**stats, "l1": l1.item(), "loss_g": loss_g.item()}
 
-    def state_dict(self) -> dict:
-        return {"generator": self.generator.state_dict(), "generator_ema": self.generator_ema.state_dict(),
-                "discriminator": self.discriminator.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "step": self.step_count}
+    def held_out(self) -> np.ndarray:
+        return held_out() if self.eval_items is None else self.eval_items
 
-    def load_state_dict(self, state: dict):
-        for name in ("generator", "generator_ema", "discriminator", "opt_g", "opt_d"):
-            getattr(self, name).load_state_dict(state[name])
-        self.step_count = state["step"]
+    def sample(self, trainer, step: int) -> dict:
+        """L1 and FD on the held-out items, logged for the Learn tab's plots."""
+        return {f"eval_{k}": v for k, v in measure(trainer.generator_ema, self.held_out(), self.model).items()}
+
+    def evaluate(self, trainer) -> dict:
+        items = self.held_out()
+        return {f"held_out_{len(items)}": measure(trainer.generator_ema, items, self.model)}
+
+    def card(self, trainer) -> dict:
+        cfg = self.cfg
+        return {
+            "what": "edges of a shoe (255 on a line) -> the shoe, 28 x 28 grey"
+                    + (" (L1 only, no adversarial term)" if cfg.adv_weight == 0 else " (L1 + adversarial)"),
+            "generator": network_card(trainer.generator, training_settings(cfg)),
+            "discriminator": network_card(trainer.discriminator),
+            "data": {"source": "Fashion-MNIST train split, sandals + sneakers + ankle boots (18,000 items)",
+                     "edges": f"cv2.Canny(item, {CANNY_LOW}, {CANNY_HIGH}, L2gradient=True)"},
+        }
+
+
+Game = Pix2PixGame   # the name the training loop looks for
 
 
 @torch.no_grad()
@@ -218,7 +251,7 @@ def measure(generator: UNetGenerator, items: np.ndarray, model=None) -> dict:
 @torch.no_grad()
 def translate_edges(generator: UNetGenerator, edges: np.ndarray, batch_size: int = 500) -> np.ndarray:
     generator.eval()
-    return np.concatenate([to_uint8(generator(to_tensor(edges[i:i + batch_size])))
+    return np.concatenate([unpadded(generator(padded(edges[i:i + batch_size])))
                            for i in range(0, len(edges), batch_size)])
 
 
@@ -229,68 +262,34 @@ def held_out(n: int = 500, seed: int = 0) -> np.ndarray:
 
 
 def train(cfg: Pix2PixConfig, recipe: dict | None = None, items: np.ndarray | None = None,
-          eval_items: np.ndarray | None = None, model=None) -> Pix2Pix:
-    """Train (or resume from cfg.out/checkpoint.pt), export if cfg.export says so, and return the game.
-    recipe: {"name", "stage"} for the card; items default to the train split's footwear, eval_items to 500
-    held-out test items, model to the shipped classifier (tests pass tiny ones)."""
-    run_dir, state = runs.start_run(cfg)
-    torch.manual_seed(cfg.seed)
-    torch.set_num_threads(cfg.threads)
-    items = footwear("train") if items is None else items
-    eval_items = held_out() if eval_items is None else eval_items
-    edges, real = to_tensor(edges_of(items)), to_tensor(items)
-    game = Pix2Pix(cfg)
-
-    def play_step(random):
-        index = torch.randint(len(items), (cfg.batch_size,), generator=random)
-        game.generator.train()
-        return game.step(edges[index], real[index])
-
-    runs.train_game(cfg, game, state, play_step, lambda: measure(game.generator_ema, eval_items, model))
-    if cfg.export:
-        numbers = measure(game.generator_ema, eval_items, model)
-        path = export(game, {f"held_out_{len(eval_items)}": numbers}, recipe)
-        print("exported", path, numbers)
-    return game
+          eval_items: np.ndarray | None = None, model=None) -> Trainer:
+    """Train (or go on from cfg.out's checkpoint) through the one loop, export if cfg.export says so; returns the
+    trainer. items default to the train split's footwear, eval_items to 500 held-out test items, model to the
+    shipped classifier (tests pass tiny ones)."""
+    return train_lib.run(Pix2PixGame(cfg, items, eval_items, model), recipe)
 
 
-def export(game: Pix2Pix, evaluation: dict | None = None, recipe: dict | None = None) -> Path:
+def export(trainer: Trainer, evaluation: dict | None = None, recipe: dict | None = None) -> Path:
     """cfg.weights_dir/NAME.safetensors (EMA generator + D) and its card, with the training command."""
-    cfg = game.cfg
-    state = runs.load_checkpoint(cfg.out)
-    card = {
-        "name": cfg.export, "task": "pix2pix",
-        "what": "edges of a shoe (255 on a line) -> the shoe, 28 x 28 grey"
-                + (" (L1 only, no adversarial term)" if cfg.adv_weight == 0 else " (L1 + adversarial)"),
-        "generator": {"class": "UNetGenerator", "config": runs.training_settings(cfg),
-                      "parameters": sum(p.numel() for p in game.generator.parameters())},
-        "discriminator": {"class": "PatchDiscriminator", "config": dataclasses.asdict(game.discriminator.config),
-                          "parameters": sum(p.numel() for p in game.discriminator.parameters())},
-        "data": {"source": "Fashion-MNIST train split, sandals + sneakers + ankle boots (18,000 items)",
-                 "edges": f"cv2.Canny(item, {CANNY_LOW}, {CANNY_HIGH}, L2gradient=True)"},
-        **runs.card_training(cfg, state, "gan_core.learn.pix2pix", recipe), "evaluation": evaluation or {},
-    }
-    return save_parts(Path(cfg.weights_dir) / f"{cfg.export}.safetensors",
-                      {"generator": game.generator_ema, "discriminator": game.discriminator}, card)
+    return train_lib.export(trainer, trainer.game.cfg.export, evaluation, recipe)
 
 
 # ----------------------------------------------------------------------------------------------------
 # Using a shipped model
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> UNetGenerator:
+def build_generator(path: str, device: str) -> UNetGenerator:
+    """The generator of a pix2pix weights file, in eval mode (what registry.load caches)."""
     parts, card = load_parts(path)
     if card.get("task") != "pix2pix":
         raise ValueError(f"{path} is a {card.get('task')!r} model, not pix2pix")
-    generator = UNetGenerator(Pix2PixConfig(**card["generator"]["config"]))
+    generator = UNetGenerator(Pix2PixConfig(**known_fields(Pix2PixConfig, card["generator"]["config"])))
     generator.load_state_dict(parts["generator"])
-    return generator.eval()
+    return generator.to(device).eval()
 
 
 def load_generator(weights: str = "pix2pix-shoes") -> UNetGenerator:
-    path = named_weights(weights)
-    return _load(str(path), path.stat().st_mtime)
+    return registry.load(weights, build_generator)
 
 
 def sketch_to_shoe(edges, weights: str = "pix2pix-shoes") -> np.ndarray:
@@ -310,7 +309,14 @@ def evaluate(names=("pix2pix-shoes", "pix2pix-shoes-l1"), n: int = 500) -> dict:
 
 
 def main(argv=None):
-    runs.main(__doc__, Pix2PixConfig, train, argv, evaluate, "+")
+    """--evaluate NAME...: measure shipped models; anything else trains, as python -m gan_core.training --task pix2pix."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--evaluate", nargs="+", metavar="NAME", help="measure shipped models instead of training")
+    args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    if args.evaluate:
+        print(json.dumps(evaluate(args.evaluate), indent=2))
+    else:
+        cli.main(["--task", "pix2pix", *rest])
 
 
 if __name__ == "__main__":

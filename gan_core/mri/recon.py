@@ -13,8 +13,8 @@ FFT of the measured lines, real and imaginary parts) and predicts a correction o
 consistency puts the measured k-space lines back, so the network may only invent what was not measured.
 Its last layer starts at zero, so an untrained generator returns exactly the zero-filled image.
 
-Data (mri_data), training (mri_train) and evaluation (eval.mri) live beside this module;
-`python -m gan_core.mri.recon --out runs/mri --minutes 20 --export mri-recon` trains.
+Data (mri.slices), the training game (mri.train), the classical peers (mri.classical) live beside this module,
+the evaluation in gan_core.eval.mri; `python -m gan_core.training --recipe mri-recon` trains.
 """
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,8 +23,11 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from gan_core.core import registry
+from gan_core.core.layers import count_parameters
 from gan_core.core.paths import WEIGHTS_DIR
 from gan_core.core.registry import register
+from gan_core.core.weights import load_state
 
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "mri-recon.safetensors"
 ACCELERATIONS = (4, 8)
@@ -198,26 +201,22 @@ class MRIReconGenerator(nn.Module):
 
 def generator_card(generator: MRIReconGenerator) -> dict:
     return {"class": type(generator).__name__, "config": asdict(generator.config),
-            "parameters": sum(p.numel() for p in generator.parameters())}
+            "parameters": count_parameters(generator)}
 
 
-_LOADED: dict = {}
+def build_generator(path: str, device: str) -> MRIReconGenerator:
+    """The generator of a weights file, in eval mode (what registry.load caches)."""
+    state, _, card = load_state(path)
+    if card.get("generator", {}).get("class") != "MRIReconGenerator":
+        raise ValueError(f"{path} does not hold an MRI reconstruction model")
+    generator = MRIReconGenerator(MRIReconConfig(**card["generator"]["config"]))
+    generator.load_state_dict(state)
+    return generator.to(device).eval()
 
 
 def load_generator(weights: str | Path | None = None) -> MRIReconGenerator:
     """The generator of a weights file (default weights/mri-recon.safetensors), cached, in eval mode."""
-    from gan_core.core.weights import load_state  # here: weights imports the other model modules
-
-    path = Path(weights) if weights is not None else DEFAULT_WEIGHTS
-    key = str(path.resolve())
-    if key not in _LOADED:
-        state, _, card = load_state(path)
-        if card.get("generator", {}).get("class") != "MRIReconGenerator":
-            raise ValueError(f"{path} does not hold an MRI reconstruction model")
-        generator = MRIReconGenerator(MRIReconConfig(**card["generator"]["config"]))
-        generator.load_state_dict(state)
-        _LOADED[key] = generator.eval()
-    return _LOADED[key]
+    return registry.load(DEFAULT_WEIGHTS if weights is None else weights, build_generator)
 
 
 def mri_reconstruct(kspace: np.ndarray, mask: np.ndarray, weights: str | Path | MRIReconGenerator | None = None
@@ -242,8 +241,3 @@ def mri_reconstruct(kspace: np.ndarray, mask: np.ndarray, weights: str | Path | 
         result = generator(torch.from_numpy(kspace.astype(np.complex64))[None], torch.from_numpy(mask)[None])
     return result[0, 0].numpy().astype(np.float32)
 
-
-if __name__ == "__main__":
-    from gan_core.mri.train import main
-
-    main()

@@ -1,4 +1,4 @@
-"""Training data: random crops of photographs, masks and degradations, and Fashion-MNIST.
+"""Training data: random crops of photographs, degradations, and Fashion-MNIST.
 
 The photographs are few (about two hundred, plus texture tiles), so every sample is a fresh random view of one: a random
 scale, a random crop and a random flip, which turns thirty photos into millions of distinct crops.
@@ -18,11 +18,10 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from gan_core.inpainting import masks as masks_lib
 from gan_core.core import tasks
+from gan_core.core.paths import REPO_ROOT
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".ppm", ".pgm"}
-from gan_core.core.paths import REPO_ROOT
 MANIFEST = REPO_ROOT / "data" / "photos.csv"
 PAINTINGS_MANIFEST = REPO_ROOT / "data" / "paintings.csv"  # written by scripts/extract_paintings.py
 
@@ -77,6 +76,33 @@ def to_rgb(image: Image.Image) -> Image.Image:
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, image)
     return image.convert("RGB")
+
+
+def as_rgb_array(image) -> np.ndarray:
+    """A PIL image or an array (HxW, HxWx1/3/4; uint8, uint16 or float in [0, 1]) -> HxWx3 uint8, as shown."""
+    if isinstance(image, Image.Image):
+        return np.asarray(to_rgb(image), dtype=np.uint8)
+    array = np.asarray(image)
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
+        raise ValueError(f"image must be HxW or HxWx1/3/4, not shape {array.shape}")
+    if array.size == 0:
+        raise ValueError("image is empty")
+    if array.dtype == np.uint16:
+        array = (array.astype(np.float64) / 257.0).round().astype(np.uint8)
+    elif array.dtype.kind == "f":
+        array = (np.clip(array, 0, 1) * 255.0).round().astype(np.uint8)
+    elif array.dtype == bool:
+        array = array.astype(np.uint8) * 255
+    elif array.dtype != np.uint8:
+        array = np.clip(array, 0, 255).astype(np.uint8)
+    if array.ndim == 2:
+        array = np.repeat(array[..., None], 3, axis=2)
+    elif array.shape[2] == 1:
+        array = np.repeat(array, 3, axis=2)
+    elif array.shape[2] == 4:  # composite over white, as a viewer shows it
+        alpha = array[..., 3:].astype(np.float32) / 255.0
+        array = (array[..., :3] * alpha + 255.0 * (1 - alpha)).round().astype(np.uint8)
+    return np.ascontiguousarray(array)
 
 
 def list_images(folder: str | Path) -> list[Path]:
@@ -134,16 +160,6 @@ def resolve_files(data: str) -> list[Path]:
         raise FileNotFoundError(f"{len(missing)} photos of {data} are missing (first: {missing[0]}); "
                                 "run `bash scripts/get_data.sh` first")
     return files
-
-
-def to_tensor(image: np.ndarray) -> torch.Tensor:
-    """HxWx3 uint8 -> (3, H, W) float in [-1, 1]."""
-    return torch.from_numpy(np.array(image, copy=True)).permute(2, 0, 1).float().div(127.5).sub(1.0)
-
-
-def to_uint8(tensor: torch.Tensor) -> np.ndarray:
-    """(3, H, W) in [-1, 1] -> HxWx3 uint8, rounded."""
-    return tensor.detach().float().clamp(-1, 1).add(1).mul(127.5).round().byte().permute(1, 2, 0).cpu().numpy()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -218,7 +234,6 @@ class CropConfig:
     max_scale: float = 1.0     # ...before it is resized to `crop`, so the model sees many zoom levels
     cache_side: int = 1536     # photos are kept in memory downscaled to at most this long side
     texture_share: float = 0.1  # share of crops drawn from texture tiles (is_texture_tile), many but small
-    masks: str = "photo"       # inpainting holes: one of masks.TRAINING_MASKS ("photo", "wide", "damage" for paintings)
     symmetries: int = 2        # 2: mirror left-right at random (photos have an up); 8: any of the square's eight
                                # (paintings: brushwork and cracks run every way, and 19 paintings need variety)
 
@@ -227,22 +242,18 @@ class PhotoCrops(torch.utils.data.Dataset):
     """Random rescaled crops of a few photographs, as training samples for one task.
 
     Each item is a fresh random draw, so the dataset has a nominal length (an 'epoch' for the loader)
-    but no fixed content. task "inpaint" gives (image, mask); "denoise" / "sr2" / "sr4" give
-    (degraded, clean). Images are (3, H, W) in [-1, 1]; masks (1, H, W) with 1 in the hole.
+    but no fixed content. `pair(crop, rng)` makes the item of a crop (HxWx3 uint8), drawing what it needs
+    from the same random generator: the inpainting game gives (image, mask), the restoration game
+    (degraded, clean). It must be picklable (a module-level function or class) for loader workers.
     """
 
-    def __init__(self, files: list[Path], task: str, config: CropConfig = CropConfig(),
+    def __init__(self, files: list[Path], pair, config: CropConfig = CropConfig(),
                  length: int = 100_000, seed: int | None = None):
-        if task not in tasks.PHOTO_TASKS:
-            raise ValueError(f"{task!r} is not trained on photo crops; choose one of: {', '.join(tasks.PHOTO_TASKS)}")
         if config.symmetries not in (2, 8):
             raise ValueError(f"symmetries must be 2 (left-right mirror) or 8 (all of the square's), not {config.symmetries}")
-        if config.masks not in masks_lib.TRAINING_MASKS:
-            raise ValueError(f"unknown training masks {config.masks!r}; choose one of: "
-                             f"{', '.join(masks_lib.TRAINING_MASKS)}")
         if not files:
             raise ValueError("no image files given")
-        self.files, self.task, self.config, self.length, self.seed = list(files), task, config, length, seed
+        self.files, self.pair, self.config, self.length, self.seed = list(files), pair, config, length, seed
         self.photos = [load_rgb(f, config.cache_side) for f in self.files]
         is_texture = np.array([is_texture_tile(f) for f in self.files])
         share = config.texture_share if is_texture.any() and not is_texture.all() else float(is_texture.all())
@@ -272,17 +283,13 @@ class PhotoCrops(torch.utils.data.Dataset):
     def __getitem__(self, index: int):
         seed = (self.seed, index) if self.seed is not None else None
         rng = np.random.default_rng(seed if seed is not None else torch.randint(2**62, ()).item())
-        clean = self.random_crop(rng)
-        if self.task == "inpaint":
-            mask = masks_lib.TRAINING_MASKS[self.config.masks](*clean.shape[:2], rng)
-            return to_tensor(clean), torch.from_numpy(mask)[None]
-        return to_tensor(degrade(clean, self.task, rng)), to_tensor(clean)
+        return self.pair(self.random_crop(rng), rng)
 
 
-def fixed_batch(dataset: PhotoCrops, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+def fixed_batch(dataset: PhotoCrops, size: int) -> tuple[torch.Tensor, ...]:
     """A batch that is the same on every call (items of a seeded dataset), for sample grids and validation."""
     items = [dataset[i] for i in range(size)]
-    return torch.stack([a for a, _ in items]), torch.stack([b for _, b in items])
+    return tuple(torch.stack(parts) for parts in zip(*items))
 
 
 # ----------------------------------------------------------------------------------------------------

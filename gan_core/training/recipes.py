@@ -9,14 +9,12 @@ changed from the stage before it in the same run; a run's first stage starts fro
 from the weights another run ended with if it names one (`start_from`). The last stage exports the model.
 Finished stages are written to RUN_DIR/recipe.json and skipped when the recipe runs again.
 
-`trainer` names the module that trains a stage: it must have a TrainConfig dataclass (with out, steps,
-minutes, resume, export and weights_dir; init_from too if a stage starts from another run) and
-train(cfg, recipe={"name", "stage"}), which exports when cfg.export is set, writes the recipe and stage into
-the model card, and returns what it trained, with a step_count. gan_core.training.train is one; the small trainers
-(gan_core.learn.classifier, pix2pix, cyclegan, mri_train) are others.
+Every stage trains through the one loop, gan_core.training.train.run: the module of the stages' task
+(gan_core.training.train.TRAINERS), or the recipe's `trainer` module if it names one, gives the config class
+(TrainConfig) and the game (Game); the run exports when cfg.export is set and writes the recipe and stage into
+the model card.
 """
 import dataclasses
-import importlib
 import importlib.util
 import json
 import os
@@ -26,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gan_core.core.paths import RECIPES_DIR
+from gan_core.training import train as train_lib
 
 
 @dataclass
@@ -42,7 +41,7 @@ class Recipe:
     name: str                   # what `--recipe` takes, and the weights name it exports
     stages: list[Stage]
     base: dict = field(default_factory=dict)  # settings every run starts from
-    trainer: str = "gan_core.training.train"           # the module that trains a stage
+    trainer: str = ""           # the module that trains a stage ("": the one that trains the stages' task)
     note: str = ""              # what the stages did, for the reader
 
     def __post_init__(self):
@@ -73,6 +72,23 @@ def load(name: str) -> Recipe:
     return module.recipe
 
 
+def trainer_module(recipe: Recipe):
+    """The module that trains the recipe's stages: it has TrainConfig and Game."""
+    return train_lib.trainer_module(recipe.base.get("task", train_lib.DEFAULT_TASK), recipe.trainer)
+
+
+def config_class(recipe: Recipe) -> type:
+    """The config dataclass of the recipe's stages (its fields are the settings a stage may change)."""
+    return trainer_module(recipe).TrainConfig
+
+
+def train_stage(recipe: Recipe, index: int, settings: dict):
+    """Train one stage with these settings through the one loop; returns the trainer."""
+    module = trainer_module(recipe)
+    return train_lib.run(module.Game(module.TrainConfig(**settings)),
+                         recipe={"name": recipe.name, "stage": recipe.stages[index].name})
+
+
 def stage_settings(recipe: Recipe, index: int) -> dict:
     """The settings of stage `index`: the base, then every change made in its run up to and including it."""
     stage = recipe.stages[index]
@@ -83,7 +99,7 @@ def stage_settings(recipe: Recipe, index: int) -> dict:
     return {**settings, "steps": stage.steps}
 
 
-def export_run(recipe: Recipe, run: str, out: Path, given: dict, trainer_module) -> Path:
+def export_run(recipe: Recipe, run: str, out: Path, given: dict) -> Path:
     """OUT/weights/RUN.safetensors: the weights a finished run ended with, exported from its checkpoint
     (no step is trained) unless they already are, so that a later run can start from them."""
     path = out / "weights" / f"{run}.safetensors"
@@ -91,14 +107,13 @@ def export_run(recipe: Recipe, run: str, out: Path, given: dict, trainer_module)
         index = max(i for i, stage in enumerate(recipe.stages) if stage.run == run)
         settings = {**stage_settings(recipe, index), **given, "out": str(out / run), "resume": True,
                     "export": run, "weights_dir": str(path.parent)}
-        trainer_module.train(trainer_module.TrainConfig(**settings),
-                             recipe={"name": recipe.name, "stage": recipe.stages[index].name})
+        train_stage(recipe, index, settings)
     return path
 
 
 def run_recipe(name: str, given: dict | None = None):
-    """Train every stage not yet finished, in order; return what the last train() returned (None if nothing was
-    left). It must have a step_count: a stage that stopped short of its steps (out of --minutes) ends the call.
+    """Train every stage not yet finished, in order; return the last stage's trainer (None if nothing was left).
+    A stage that stopped short of its steps (out of --minutes) ends the call.
 
     given: settings from the command line. out (default runs/NAME), minutes (for the whole call) and
     weights_dir (where the model is exported) are the recipe's own; the rest apply to every stage."""
@@ -109,10 +124,9 @@ def run_recipe(name: str, given: dict | None = None):
     weights_dir = given.pop("weights_dir", "weights")
     for key in ("resume", "init_from", "export", "steps"):
         given.pop(key, None)  # the recipe decides these per stage
-    trainer_module = importlib.import_module(recipe.trainer)
-    unknown = set(given) - {f.name for f in dataclasses.fields(trainer_module.TrainConfig)}
+    unknown = set(given) - {f.name for f in dataclasses.fields(config_class(recipe))}
     if unknown:
-        raise ValueError(f"recipe {recipe.name!r} trains with {recipe.trainer}, which has no setting "
+        raise ValueError(f"recipe {recipe.name!r} trains with {trainer_module(recipe).__name__}, which has no setting "
                          f"{', '.join(sorted(unknown))}")
     progress_file = out / "recipe.json"
     finished = json.loads(progress_file.read_text())["finished"] if progress_file.exists() else []
@@ -125,7 +139,7 @@ def run_recipe(name: str, given: dict | None = None):
                     "resume": (run_dir / "checkpoint.pt").exists()}
         start_from = next((s.start_from for s in recipe.stages if s.run == stage.run and s.start_from), "")
         if start_from:  # a resumed run trains on from its checkpoint; init_from still tells its card where it began
-            settings["init_from"] = str(export_run(recipe, start_from, out, given, trainer_module))
+            settings["init_from"] = str(export_run(recipe, start_from, out, given))
         if stage is recipe.stages[-1]:
             settings.update(export=recipe.name, weights_dir=weights_dir)
         if minutes:
@@ -135,8 +149,7 @@ def run_recipe(name: str, given: dict | None = None):
             settings["minutes"] = left
         print(f"recipe {recipe.name}: stage {stage.name} ({index + 1}/{len(recipe.stages)}), "
               f"run {stage.run} to step {stage.steps}", file=sys.stderr)
-        cfg = trainer_module.TrainConfig(**settings)
-        result = trainer_module.train(cfg, recipe={"name": recipe.name, "stage": stage.name})
+        result = train_stage(recipe, index, settings)
         if result.step_count < stage.steps:  # stopped by --minutes: the next call goes on from here
             break
         finished.append(stage.name)

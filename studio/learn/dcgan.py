@@ -4,14 +4,13 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from gan_core.learn import dcgan
-from gan_core.inpainting import inference
-from gan_core.learn.toy import game as toy
 from gan_core.core import weights as weights_lib
+from gan_core.core.device import load, one_thread
+from gan_core.learn import dcgan
 from studio.common import enlarge, on_page_load, save_image
 from studio.learn.plots import curves, empty_curves, line_plot
 
-WEIGHTS = "dcgan-fashion"              # weights/NAME.safetensors + NAME.json, loaded with gan_core.inpainting.inference
+WEIGHTS = "dcgan-fashion"              # weights/NAME.safetensors + NAME.json, loaded with gan_core.core.device.load
 LOG = weights_lib.WEIGHTS_DIR / "dcgan-fashion.log.jsonl"          # the training run's log, shipped with the weights
 SAMPLES = weights_lib.WEIGHTS_DIR / "dcgan-fashion-samples"        # step_*.png grids from the same run
 GRID = 8                               # samples per side of the grid; also frames in the interpolation row
@@ -28,7 +27,7 @@ EXPLAINER = (
 def dcgan_models():
     """(generator, discriminator, card) of the shipped DCGAN, on the CPU; FileNotFoundError that says what to do."""
     try:
-        return inference.load(WEIGHTS, "dcgan", device="cpu")
+        return load(WEIGHTS, "dcgan", device="cpu")
     except FileNotFoundError as error:
         raise FileNotFoundError(f"The DCGAN's weights are not here yet ({error}). Train and export them with "
                                 "`python -m gan_core.training --task dcgan ... --export dcgan-fashion`.") from error
@@ -40,7 +39,7 @@ def dcgan_samples(seed: float):
         generator, _, card = dcgan_models()
     except FileNotFoundError as error:
         return None, f"⚠️ {error}"
-    with toy.one_thread():   # fastest for small batches on a busy CPU
+    with one_thread():   # fastest for small batches on a busy CPU
         images = dcgan.generate(generator, dcgan.seeded_noise(seed, GRID * GRID, generator.config.noise_dim))
     grid = enlarge(dcgan.to_picture(images, GRID, padding=2), 2)
     return (save_image(grid, "dcgan-samples", compress_level=1),
@@ -59,7 +58,7 @@ def dcgan_interpolate(seed_a: float, seed_b: float, t: float):
     except FileNotFoundError as error:
         return None, None, f"⚠️ {error}"
     fractions = [*np.linspace(0, 1, GRID), float(t)]               # 8 frames + the one at t
-    with toy.one_thread():
+    with one_thread():
         frames = dcgan.walk(generator, int(seed_a), int(seed_b), fractions)
     row = enlarge(dcgan.to_picture(frames[:GRID], GRID, padding=2), 3)
     single = enlarge(dcgan.to_picture(frames[-1]), FRAME_SCALE)

@@ -7,9 +7,9 @@ import time
 import gradio as gr
 import numpy as np
 
-from gan_core.photos import data as data_lib
+from gan_core.core.device import one_thread
 from gan_core.learn import dcgan
-from gan_core.learn.toy import game as toy
+from gan_core.photos import data as data_lib
 from gan_core.learn.latent_search import LatentSearchConfig, hole_l1, latent_data, latent_inpaint, latent_mask, mean_image_fill
 from studio.common import enlarge, on_page_load, painted_mask, save_image
 from studio.learn.dcgan import FRAME_SCALE, dcgan_models
@@ -75,7 +75,7 @@ def latent_search(index: float, hole: str, hole_seed: float, editor, steps: floa
 
     def search_in_background():
         try:
-            with toy.one_thread():
+            with one_thread():
                 result = latent_inpaint(generator, discriminator, original, mask, config,
                                         callback=lambda step, best, loss: updates.put(("frame", step, best, loss)))
             updates.put(("done", result))

@@ -6,11 +6,9 @@ import json
 import gradio as gr
 import numpy as np
 import pandas as pd
-import torch
 
-import gan_core
-from gan_core.learn import dcgan
 from gan_core.core import weights as weights_lib
+from gan_core.learn.sampling import sample_grid
 from gan_core.photos.data import FASHION_CLASSES
 from studio.common import ROOT, enlarge, on_page_load
 from studio.learn.plots import curves, empty_curves, line_plot
@@ -55,11 +53,9 @@ SAMPLE_GRID = 6                        # samples a side in the collapse section'
 def samples_picture(name: str) -> np.ndarray | None:
     """A SAMPLE_GRID x SAMPLE_GRID grid of a shipped DCGAN's first samples, enlarged; None without its weights."""
     try:
-        images = gan_core.generate(name, n=SAMPLE_GRID * SAMPLE_GRID, seed=0)
+        return enlarge(sample_grid(name, SAMPLE_GRID, seed=0, padding=2), 2)
     except FileNotFoundError:
         return None
-    tiles = torch.from_numpy(images).float().div(127.5).sub(1)[:, None]
-    return enlarge(dcgan.to_picture(tiles, SAMPLE_GRID, padding=2), 2)
 
 
 def read_metrics(path=None) -> dict:

@@ -1,4 +1,5 @@
 """Learn, part 1: the 2D playground. Two tiny networks (gan_core.learn.toy.game) play the GAN game on points in the plane.
+What they show is said in words by lessons.py, in the browser's language.
 
 One ToyGAN per browser session, in gr.State; a lock keeps its steps one at a time. While training, a timer
 refreshes the view; each refresh plays as many steps as the chosen speed asks for since the last one.
@@ -12,6 +13,8 @@ import numpy as np
 
 from gan_core.learn.toy import game as toy
 from studio.common import on_page_load, save_image
+from studio.i18n import language, t
+from studio.learn import lessons
 from studio.learn.plots import curves, line_plot
 
 VIEW_SIZE = 400                        # pixels of the playground picture
@@ -217,18 +220,13 @@ def toy_configure(session, target: str, loss: str, lr_g: float, lr_d: float, opt
         return toy_view(session, show_surface, show_arrows, show_manifold)
 
 
-def toy_preset_text(name: str | None) -> str:
-    if name not in toy.PRESETS:
-        return "Pick a preset to load settings that show one lesson, with what to look for."
-    preset = toy.PRESETS[name]
-    return f"{preset.text}\n\n*The lesson shows after about {preset.steps} steps.*"
-
-
-def toy_preset(session, name: str, show_surface: bool, show_arrows: bool, show_manifold: bool):
+def toy_preset(session, name: str, show_surface: bool, show_arrows: bool, show_manifold: bool,
+               request: gr.Request = None):
     """Load a preset: its settings (shown in the controls), fresh networks, and what to look for."""
     session = toy_session(session)
+    text = lessons.preset_text(name, language(request))
     if name not in toy.PRESETS:
-        return (session, *(gr.skip(),) * 5, toy_preset_text(name), *(gr.skip(),) * 7)
+        return (session, *(gr.skip(),) * 5, text, *(gr.skip(),) * 7)
     config = toy.PRESETS[name].config
     with session.lock:
         session.slow = None
@@ -236,40 +234,42 @@ def toy_preset(session, name: str, show_surface: bool, show_arrows: bool, show_m
         view = toy_view(session, show_surface, show_arrows, show_manifold)
     controls = (config.target, config.loss, config.lr_g, config.lr_d, config.optimizer, config.d_steps,
                 config.noise_dim)
-    return (*view, toy_preset_text(name), *controls)
+    return (*view, text, *controls)
 
 
-def toy_formula(loss: str) -> str:
-    d_formula, g_formula = toy.LOSS_FORMULAS[loss]
-    return f"D minimises **{d_formula}**  \nG minimises **{g_formula}**"
+def toy_formula(loss: str, request: gr.Request = None) -> str:
+    """The two players' losses for the chosen game."""
+    return lessons.formula(loss, language(request))
 
 
-def toy_slow_stage(session: ToySession, stage, show_surface: bool, show_arrows: bool, show_manifold: bool):
+def toy_slow_stage(session: ToySession, stage, show_surface: bool, show_arrows: bool, show_manifold: bool,
+                   request: gr.Request | None):
     view = toy_view(session, show_surface, show_arrows, show_manifold, view=stage.view)
     last = stage.name == toy.SLOW_STAGES[-1]
     if last:
         session.slow = None
-    text = f"**{stage.title}** — {stage.text}"
+    text = lessons.slow_stage(stage, session.gan.config, language(request))
     return (*view, text, gr.Button("Next stage ▶", interactive=not last))
 
 
-def toy_slow_start(session, show_surface: bool, show_arrows: bool, show_manifold: bool):
+def toy_slow_start(session, show_surface: bool, show_arrows: bool, show_manifold: bool, request: gr.Request = None):
     """Begin one training step in slow motion (pausing the live training) and show its first stage."""
     session = toy_session(session)
     with session.lock:
         session.slow = session.gan.slow_step()
         stage = next(session.slow)
-        return (*toy_slow_stage(session, stage, show_surface, show_arrows, show_manifold), gr.Timer(active=False))
+        return (*toy_slow_stage(session, stage, show_surface, show_arrows, show_manifold, request),
+                gr.Timer(active=False))
 
 
-def toy_slow_next(session, show_surface: bool, show_arrows: bool, show_manifold: bool):
+def toy_slow_next(session, show_surface: bool, show_arrows: bool, show_manifold: bool, request: gr.Request = None):
     """The next stage of the slow step (the game advances at the last one, "update")."""
     session = toy_session(session)
     with session.lock:
         if session.slow is None:
             return (session, *(gr.skip(),) * 5, "Press **Step slowly** to walk through one training step.",
                     gr.Button(interactive=False))
-        return toy_slow_stage(session, next(session.slow), show_surface, show_arrows, show_manifold)
+        return toy_slow_stage(session, next(session.slow), show_surface, show_arrows, show_manifold, request)
 
 
 def build() -> None:
@@ -282,13 +282,13 @@ def build() -> None:
         with gr.Column(scale=3):
             with gr.Row():
                 preset = gr.Dropdown([CUSTOM, *toy.PRESETS], value=CUSTOM, label="Preset", scale=2)
-                preset_text = gr.Markdown(toy_preset_text(None))
+                preset_text = gr.Markdown(t("toy_preset_none"))
             with gr.Row():
                 target = gr.Dropdown(list(toy.TARGETS), value="ring", label="Target data",
                                      info="'drawn': the strokes on the sketchpad")
                 loss = gr.Dropdown(LOSSES, value="nonsaturating", label="Loss")
                 optimizer = gr.Dropdown(list(toy.OPTIMIZERS), value="adam", label="Optimiser")
-            formula = gr.Markdown(toy_formula("nonsaturating"))
+            formula = gr.Markdown(t("toy_formula_nonsaturating"))
             with gr.Row():
                 lr_g = gr.Dropdown(LR_CHOICES, value=0.001, label="G learning rate", allow_custom_value=True)
                 lr_d = gr.Dropdown(LR_CHOICES, value=0.001, label="D learning rate", allow_custom_value=True)

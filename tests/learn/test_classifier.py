@@ -6,6 +6,7 @@ import pytest
 from gan_core.learn import classifier
 from gan_core.learn.classifier import ClassifierConfig
 from gan_core.core.weights import WEIGHTS_DIR
+from gan_core.training.train import read_log
 
 TINY = dict(width=4, feature_dim=8, batch_size=16, log_every=1, checkpoint_every=2)
 
@@ -62,13 +63,15 @@ def test_training_resumes_at_the_checkpoint_step_and_exports_a_card(fashion, tmp
     classifier.train(ClassifierConfig(out=run, steps=2, **TINY), data=data)
     classifier.train(ClassifierConfig(out=run, steps=3, export="tiny-classifier", weights_dir=weights, **TINY),
                      data=data)
-    steps = [r["step"] for r in classifier.runs.read_log(run) if "loss" in r]
+    steps = [r["step"] for r in read_log(run) if "loss" in r]
     assert steps == [1, 2, 3]
     path = tmp_path / "weights" / "tiny-classifier.safetensors"
     card = json.loads(path.with_suffix(".json").read_text())
     assert card["steps"] == 3 and "--width 4" in card["training_command"] and len(card["training_stages"]) == 2
+    assert card["training_command"].startswith("python -m gan_core.training --task classifier")
     assert 0 <= card["evaluation"]["test_accuracy"] <= 1
     assert classifier.load_classifier(str(path)).config.width == 4
+    assert classifier.load_classifier(str(path)) is classifier.load_classifier(str(path))   # one cache: core.registry
 
 
 @pytest.mark.skipif(not (WEIGHTS_DIR / "fashion-classifier.safetensors").exists(), reason="classifier not shipped")

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from gan_core.learn import cyclegan
-from gan_core.training import runs
+from gan_core.training.train import load_checkpoint, read_log
 from gan_core.learn.cyclegan import CLASS_A, CLASS_B, CycleGANConfig
 from gan_core.learn.toy.cycle import ToyCycleConfig, train_toy_cycle
 
@@ -38,8 +38,8 @@ def test_generator_keeps_the_size_and_stays_in_range():
 
 def test_training_resumes_at_its_step_and_logs_verdicts(tiny_export):
     game, run, _ = tiny_export
-    assert game.step_count == 3 and runs.load_checkpoint(run)["step"] == 3
-    log = runs.read_log(run)
+    assert game.step_count == 3 and load_checkpoint(run)["step"] == 3
+    log = read_log(run)
     assert [r["step"] for r in log if "cycle" in r] == [1, 2, 3]
     assert {"eval_a2b_taken_for_b", "eval_b2a_taken_for_a", "eval_round_trip_mae_a"} <= set(log[1])
 
@@ -47,7 +47,9 @@ def test_training_resumes_at_its_step_and_logs_verdicts(tiny_export):
 def test_translate_gives_uint8_of_the_input_shape_both_ways(tiny_export, sandals_and_sneakers):
     _, _, path = tiny_export
     card = json.loads(path.with_suffix(".json").read_text())
-    assert card["steps"] == 3 and "--n-blocks 1" in card["training_command"]
+    assert card["steps"] == 3 and "--task cyclegan" in card["training_command"] and "--n-blocks 1" in card["training_command"]
+    assert (path.parent / "tiny-cyclegan.log.jsonl").exists() and not (path.parent / "tiny-cyclegan-samples").exists()
+    assert cyclegan.load_generators(str(path)) is cyclegan.load_generators(str(path))   # one cache: core.registry
     sandals, sneakers = sandals_and_sneakers
     for images, direction in ((sandals[:3], "a2b"), (sneakers[:3], "b2a")):
         out = cyclegan.translate(images, weights=str(path), direction=direction)

@@ -32,16 +32,20 @@ def test_non_image_is_a_clear_error(tmp_path):
         data.load_rgb(tmp_path / "x.png")
 
 
-def test_photo_crops_give_the_right_shapes(image_folder):
+def crop_and_draw(crop, rng):
+    """A pair that shows what the dataset hands over: the crop, and one number drawn after it."""
+    return torch.from_numpy(crop.copy()), torch.tensor(rng.random())
+
+
+def test_photo_crops_hand_each_crop_and_its_random_generator_to_the_pair(image_folder):
     files = data.list_images(image_folder)
-    inpaint = data.PhotoCrops(files, "inpaint", data.CropConfig(crop=64))
-    image, mask = inpaint[0]
-    assert image.shape == (3, 64, 64) and mask.shape == (1, 64, 64)
-    assert -1 <= image.min() and image.max() <= 1 and 0 < mask.mean() < 0.5
-    degraded, clean = data.PhotoCrops(files, "sr4", data.CropConfig(crop=64))[0]
-    assert degraded.shape == (3, 16, 16) and clean.shape == (3, 64, 64)
-    seeded = data.PhotoCrops(files, "denoise", data.CropConfig(crop=64), seed=3)
-    assert torch.equal(seeded[5][0], seeded[5][0])
+    crop, drawn = data.PhotoCrops(files, crop_and_draw, data.CropConfig(crop=64))[0]
+    assert crop.shape == (64, 64, 3) and crop.dtype == torch.uint8 and 0 <= drawn < 1
+    seeded = data.PhotoCrops(files, crop_and_draw, data.CropConfig(crop=64), seed=3)
+    assert all(torch.equal(a, b) for a, b in zip(seeded[5], seeded[5]))
+    assert not torch.equal(seeded[5][0], seeded[6][0])
+    batch = data.fixed_batch(seeded, 3)
+    assert batch[0].shape == (3, 64, 64, 3) and batch[1].shape == (3,)
 
 
 def test_crops_keep_the_photos_up_unless_all_eight_symmetries_are_asked_for(tmp_path):
@@ -53,7 +57,7 @@ def test_crops_keep_the_photos_up_unless_all_eight_symmetries_are_asked_for(tmp_
         config = data.CropConfig(crop=64, min_scale=1.0, symmetries=symmetries)
         seen = set()
         for i in range(40):
-            image = data.PhotoCrops(files, "denoise", config, seed=i)[0][1][0]
+            image = data.PhotoCrops(files, crop_and_draw, config, seed=i)[0][0][..., 0].float()
             top, bottom, left, right = image[0].mean(), image[-1].mean(), image[:, 0].mean(), image[:, -1].mean()
             seen.add(("down", "up", "right", "left")[int(np.argmax([bottom - top, top - bottom, right - left, left - right]))])
         return seen
@@ -61,7 +65,7 @@ def test_crops_keep_the_photos_up_unless_all_eight_symmetries_are_asked_for(tmp_
     assert directions(2) == {"down"}
     assert directions(8) == {"down", "up", "right", "left"}
     with pytest.raises(ValueError, match="symmetries"):
-        data.PhotoCrops(files, "denoise", data.CropConfig(symmetries=4))
+        data.PhotoCrops(files, crop_and_draw, data.CropConfig(symmetries=4))
 
 
 def test_degradations_change_the_image_by_the_right_amount():

@@ -2,9 +2,11 @@
 
 Checks what only a browser shows: the canvas hands the server the photo at full size, the brush stroke
 becomes the mask, and the downloaded PNG differs from the upload under the stroke and nowhere else; the
-Restore tab's method choices follow its task, and its download is the full-size result.
+Restore tab's method choices follow its task, and its download is the full-size result; and every example
+and main button of every tab answers without an "Error" on the page or a traceback on the server.
 """
 import io
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +184,158 @@ def test_the_learn_tabs_loss_charts_draw_lines_once_training_starts(page):
                                                               && (line.getAttribute('d') || '').length > 100))""",
                            timeout=60_000)
     page.get_by_role("button", name="Pause").click()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Every example and every main button of every tab, on one page
+
+
+ERROR_WATCH = """(() => {   // every "Error" the page shows (a toast, or a component's status), kept in window.__errors
+    window.__errors = [];
+    const kept = (element) => window.__errors.push(
+        ((element.closest('.toast-body') || element.closest('.wrap') || element).textContent || '').trim().slice(0, 300));
+    new MutationObserver(records => records.forEach(record => record.addedNodes.forEach(node => {
+        if (node instanceof Element)
+            [node, ...node.querySelectorAll('*')].filter(e => e.matches('.toast-body.error, span.error')).forEach(kept);
+    }))).observe(document, {childList: true, subtree: true});
+})()"""
+BUSY = """() => [...document.querySelectorAll('.wrap.full, .wrap.minimal')].filter(wrap =>
+    wrap.offsetParent !== null && !wrap.classList.contains('hide') && !wrap.querySelector('.error'))
+    .map(wrap => (wrap.closest('[id]') || {}).id + ': ' + wrap.textContent.trim().slice(0, 80))"""
+
+
+def settle(page, timeout_s: float = 120) -> None:
+    """Wait until no component on the page shows a running event's progress (twice in a row, 0.15 s apart)."""
+    page.wait_for_timeout(150)
+    quiet = 0
+    for _ in range(int(timeout_s / 0.15)):
+        quiet = 0 if page.evaluate(BUSY) else quiet + 1   # the progress shown, if any
+        if quiet == 2:
+            return
+        page.wait_for_timeout(150)
+    raise AssertionError(f"the page was still busy after {timeout_s:.0f} s: {page.evaluate(BUSY)}")
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the dropdown called `label` in the tab in view."""
+    page.get_by_label(label).locator("visible=true").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def press(page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).locator("visible=true").first.click()
+    settle(page)
+
+
+EDITORS_READY = """() => [...document.querySelectorAll('.image-editor, [id$=-editor]')].filter(e => e.offsetParent)
+    .every(editor => editor.querySelector('canvas'))"""
+
+
+def press_every_example(page) -> None:
+    """Click each example of the tab in view (gr.Examples), one after the other.
+
+    The tab's image editors are let finish starting first: an example's photo sent to an editor whose canvas
+    did not exist yet (within about a second of the tab's first showing, on a busy machine) left the editor
+    "processing" for good, in about one run in four."""
+    page.wait_for_function(EDITORS_READY)
+    page.wait_for_timeout(300)
+    examples = page.locator("button.gallery-item:visible")
+    for index in range(examples.count()):
+        examples.nth(index).click()
+        settle(page)
+
+
+def single_slice_dicom(path) -> None:
+    from tests.studio.test_medical import write_dicom_slice
+    y, x = np.mgrid[0:64, 0:64]
+    write_dicom_slice(path, ((x * 40 + y * 20) % 3000).astype(np.uint16))
+
+
+@pytest.fixture
+def every_restore_model(tiny_restore_weights, image_folder, tmp_path):
+    """The Restore tab's three tasks with tiny models (sr4 trained here), taken away again afterwards."""
+    from gan_core.training.train import parse_args, train
+    from tests.conftest import TINY
+    from tests.studio_server import restore_weights_dir
+    train(parse_args(["--task", "sr4", "--data", str(image_folder), "--out", str(tmp_path / "sr4"), "--steps", "1",
+                      "--export", "sr4", "--weights-dir", str(tmp_path / "weights"), "--sample-every", "100", *TINY]))
+    folder, added = restore_weights_dir(), []
+    for source in [*tiny_restore_weights.glob("*.*"), *(tmp_path / "weights").glob("*.*")]:
+        if not (folder / source.name).exists():
+            shutil.copy(source, folder / source.name)
+            added.append(folder / source.name)
+    yield
+    for path in added:
+        path.unlink()
+
+
+# tracebacks of the transport alone, where nothing of ours ran: Gradio's 404 to the event stream of a page that
+# went away (its session's messages are gone), and uvicorn's complaint when the browser drops a download half-way
+TRANSPORT_ONLY = ("in sse_stream", "Too little data for declared Content-Length")
+
+
+def app_tracebacks(log: str) -> list[str]:
+    """The tracebacks in a part of the server's log, but for the transport's own (TRANSPORT_ONLY)."""
+    blocks = log.split("Traceback (most recent call last):")[1:]
+    return [block for block in blocks if not any(sign in block for sign in TRANSPORT_ONLY)]
+
+
+def test_every_example_and_every_button_answers_without_an_error(page, tmp_path, every_restore_model):
+    """Each tab's examples, then its main buttons, pressed as a user would: no "Error" on the page and no
+    traceback in the server's log. (Restore's examples failed on every click; a one-slice DICOM failed.)"""
+    from tests.studio_server import server_log
+    log_start = server_log().stat().st_size
+    page = page.context.new_page()                     # a page of its own, watched for errors from the start
+    page.set_default_timeout(30_000)
+    page.add_init_script(ERROR_WATCH)
+    page.goto(start_app())
+    page.wait_for_selector("#inpaint-editor")
+    settle(page)
+
+    press_every_example(page)                                                  # Inpaint
+    press(page, "Fill")
+    page.get_by_text("What the critic sees", exact=True).first.click()         # fills again, with the map
+    settle(page)
+    press(page, "Compare all methods")
+    for tab, buttons in (("Extend", ("Extend",)), ("Paintings", ("Find cracks", "Restore")),
+                         ("Evaluate", ("Evaluate",)), ("Restore", ("Run",))):
+        page.get_by_role("tab", name=tab).click()
+        press_every_example(page)                                              # Restore's run the GAN
+        if tab == "Paintings":                                                 # quick models, small holes:
+            choose(page, "GAN model", "inpaint-tiny-test")                     # the buttons run the same code
+        if tab == "Evaluate":
+            page.get_by_label("Random small mask (2-10%)").check()
+        for name in buttons:                                                   # on the last example
+            press(page, name)
+
+    page.get_by_role("tab", name="Learn").click()
+    settle(page)
+    choose(page, "Preset", "Fixed: WGAN-GP on the ring")
+    for name in ("Step", "Reset", "Train ▶"):
+        press(page, name)
+    page.wait_for_timeout(1000)
+    press(page, "Pause")
+    page.wait_for_timeout(1000)                                  # a refresh fired before the pause may still come
+    page.get_by_role("slider", name="Search steps").press("Home")             # the fewest: 20
+    for name in ("Step slowly", *["Next stage ▶"] * 5, "Generate 64 garments", "Random item", "Search ▶",
+                 "Draw the shoe ▶", "Blank canvas", "Translate both ▶", "Train the 2D toy with and without the cycle loss ▶"):
+        press(page, name)
+    for gallery in ("#pix2pix-examples", "#cyclegan-examples-a2b", "#cyclegan-examples-b2a"):
+        page.locator(f"{gallery} button.thumbnail-item").first.click()
+        settle(page)
+
+    page.get_by_role("tab", name="Medical").click()
+    press(page, "Reconstruct")                                                 # the bundled example
+    single_slice_dicom(tmp_path / "slice.dcm")
+    page.locator("#medical-file input[type=file]").set_input_files(str(tmp_path / "slice.dcm"))
+    settle(page)
+    press(page, "Reconstruct")
+
+    errors = page.evaluate("window.__errors") + page.locator(".toast-body.error, span.error").all_inner_texts()
+    page.close()
+    with open(server_log(), errors="replace") as log:
+        log.seek(log_start)
+        tracebacks = app_tracebacks(log.read())
+    assert errors == [] and tracebacks == [], (errors, [block.strip().splitlines()[-1] for block in tracebacks],
+                                               tracebacks[:1])

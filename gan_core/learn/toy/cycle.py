@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 
 from gan_core.core import losses
-from gan_core.learn.toy.game import one_thread
+from gan_core.core.device import one_thread
 
 
 @dataclass

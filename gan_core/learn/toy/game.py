@@ -13,10 +13,11 @@ pushed (-dLoss_G/dG(z)), and how G bends a regular grid of noise into the plane.
     gan = ToyGAN(PRESETS["Mode collapse: minimax loss on the ring"].config)
     gan.step(100)                                  # 100 rounds of the game
     image = render(gan.snapshot(), size=400)       # (400, 400, 3) uint8
-    for stage in gan.slow_step():                  # the same round, explained stage by stage
-        print(stage.title, "-", stage.text)
+    for stage in gan.slow_step():                  # the same round, stage by stage, with its numbers
+        print(stage.name, stage.numbers)
 
-Everything is small enough for a 2-core CPU: hundreds of steps per second and a frame in a few ms.
+Everything is small enough for a 2-core CPU: hundreds of steps per second and a frame in a few ms. The
+words that explain the presets and the stages are the studio's (studio/learn/lessons.py, in two languages).
 """
 import copy
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from gan_core.core.device import one_thread  # tiny MLPs: one thread is fastest, far faster on a busy CPU
 from gan_core.core.losses import GAN_LOSSES, d_loss, g_loss, gradient_penalty
 from gan_core.learn.toy.render import history_table, render  # noqa: F401 (the playground's API)
 from gan_core.learn.toy.targets import TARGET_STD, TARGETS, VIEW_LIMIT, js_bits, kl_bits, mode_centres, mode_stats, points_from_drawing, sample_target, smoothed_histogram
@@ -105,18 +107,6 @@ def d_output(kind: str, logits: torch.Tensor) -> torch.Tensor:
     return torch.sigmoid(logits) if kind in ("minimax", "nonsaturating") else logits
 
 
-@contextmanager
-def one_thread():
-    """Run torch ops on one thread. Tiny MLPs are fastest single-threaded, and on a busy 2-core CPU
-    multi-threaded spinning makes them ~100x slower. The setting is per thread with OpenMP; we restore it."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 # ----------------------------------------------------------------------------------------------------
 # The playground
 
@@ -131,11 +121,9 @@ SLOW_STAGES = ("sample", "generate", "classify", "losses", "gradients", "update"
 
 @dataclass
 class SlowStage:
-    """One stage of a training step in slow motion, for a UI to show one at a time."""
+    """One stage of a training step in slow motion, for a UI to show (and explain) one at a time."""
     name: str             # one of SLOW_STAGES
-    title: str            # a short heading
-    text: str             # what happens, in plain language, with the numbers
-    numbers: dict         # the numbers the text mentions, by name
+    numbers: dict         # what happened, by name: the numbers an explanation quotes
     view: dict            # a snapshot of this batch (what exists so far) that render() can draw
 
 
@@ -350,7 +338,6 @@ class ToyGAN:
         """
         cfg = self.config
         kind, batch = cfg.loss, cfg.batch_size
-        probability = kind in ("minimax", "nonsaturating")
         with one_thread(), self._own_random_state():
             for _ in range(cfg.d_steps - 1):      # D's extra practice rounds, as in step()
                 self._update_d(self.sample_real(batch), self.sample_noise(batch))
@@ -359,31 +346,16 @@ class ToyGAN:
         no_points = np.zeros((0, 2), dtype=np.float32)
         early = {**view, "fake": no_points, "fake_grad": no_points}
         without_arrows = {**view, "fake_grad": no_points}
-
-        others = "1 other batch" if cfg.d_steps == 2 else f"{cfg.d_steps - 1} other batches"
-        extra = (f" (D has already practised on {others}: it gets {cfg.d_steps} updates for each update of G.)"
-                 if cfg.d_steps > 1 else "")
-        yield SlowStage("sample", "1. Sample real data and noise",
-                        f"We draw {batch} real points from the {cfg.target} (green) and {batch} noise vectors z, "
-                        f"each made of {cfg.noise_dim} random numbers from a standard normal distribution.{extra}",
-                        {"batch_size": batch, "noise_dim": cfg.noise_dim}, early)
+        yield SlowStage("sample", {"batch_size": batch, "noise_dim": cfg.noise_dim}, early)
 
         fake = torch.from_numpy(view["fake"])
         centre = fake.mean(dim=0)
         nearest_real = torch.cdist(fake, real).min(dim=1).values.mean().item()
-        yield SlowStage("generate", "2. The generator makes points",
-                        f"G turns every z into a point G(z) in the plane (purple). Their centre is at "
-                        f"({centre[0]:.2f}, {centre[1]:.2f}); on average a generated point is {nearest_real:.2f} "
-                        "away from the nearest real point.",
-                        {"fake_centre_x": centre[0].item(), "fake_centre_y": centre[1].item(),
-                         "distance_to_nearest_real": nearest_real}, without_arrows)
+        yield SlowStage("generate", {"fake_centre_x": centre[0].item(), "fake_centre_y": centre[1].item(),
+                                     "distance_to_nearest_real": nearest_real}, without_arrows)
 
-        scored = "probability that it is real" if probability else "score (higher = more real)"
-        yield SlowStage("classify", "3. The discriminator judges",
-                        f"D gives every point a {scored}. Real points get D(x) = {view['mean_d_real']:.3f} on "
-                        f"average, generated points D(G(z)) = {view['mean_d_fake']:.3f}. The background shows "
-                        "D's opinion everywhere: green = real, purple = fake.",
-                        {"mean_d_real": view["mean_d_real"], "mean_d_fake": view["mean_d_fake"]}, without_arrows)
+        yield SlowStage("classify", {"mean_d_real": view["mean_d_real"], "mean_d_fake": view["mean_d_fake"]},
+                        without_arrows)
 
         with one_thread(), self._own_random_state(advance=False):   # the real update below draws again
             fake_logits = self.D(fake)
@@ -391,26 +363,14 @@ class ToyGAN:
             if kind == "wgan" and cfg.gp_weight > 0:
                 loss_d = loss_d + cfg.gp_weight * gradient_penalty(self.D, real, fake)
             loss_g = g_loss(kind, fake_logits)
-        d_formula, g_formula = LOSS_FORMULAS[kind]
-        yield SlowStage("losses", "4. Each player computes its loss",
-                        f"D's loss {d_formula} is {loss_d.item():.3f}: small when it scores real points high "
-                        f"and generated points low. G's loss {g_formula} is {loss_g.item():.3f}: small when D "
-                        "is fooled.",
-                        {"d_loss": loss_d.item(), "g_loss": loss_g.item()}, without_arrows)
+        yield SlowStage("losses", {"d_loss": loss_d.item(), "g_loss": loss_g.item()}, without_arrows)
 
         with one_thread():
             d_grads = torch.autograd.grad(loss_d, list(self.D.parameters()))
         d_grad_norm = torch.cat([g.flatten() for g in d_grads]).norm().item()
-        push = np.linalg.norm(view["fake_grad"], axis=1).mean()
-        vanishing = (" The arrows are tiny: D is so sure these points are fake that log(1 - D(G(z))) is flat "
-                     "there, so G learns almost nothing. These are vanishing gradients."
-                     if kind == "minimax" and view["mean_d_fake"] < 0.1 else "")
-        yield SlowStage("gradients", "5. Backpropagation finds the directions",
-                        "Backpropagation tells each player how to change its weights to lower its loss. For G "
-                        "the chain rule passes through the generated points: the arrows show -dLoss_G/dG(z), "
-                        f"where each point is being pushed (average strength {push:.3f}). The size of D's "
-                        f"gradient is {d_grad_norm:.3f}.{vanishing}",
-                        {"g_push": float(push), "d_grad_norm": d_grad_norm}, view)
+        push = np.linalg.norm(view["fake_grad"], axis=1).mean()   # -dLoss_G/dG(z): how hard each point is pushed
+        yield SlowStage("gradients", {"g_push": float(push), "d_grad_norm": d_grad_norm,
+                                      "mean_d_fake": view["mean_d_fake"]}, view)
 
         before = view["fake"]
         with one_thread(), self._own_random_state():
@@ -418,79 +378,31 @@ class ToyGAN:
             g_stats = self._update_g(noise)
             self._finish_step(d_stats, g_stats)
         after = self._view(real, noise)
-        moved = float(np.linalg.norm(after["fake"] - before, axis=1).mean())
-        optimizer = "Adam" if cfg.optimizer == "adam" else "SGD"
-        yield SlowStage("update", "6. Both players take a step",
-                        f"{optimizer} moves D's weights a little (lr {cfg.lr_d:g}); then G scores its points against "
-                        f"the improved D and moves its weights (lr {cfg.lr_g:g}). For the same z the generated "
-                        f"points moved {moved:.4f} on average. That was step {self.steps}.",
-                        {"moved": moved, "step": self.steps, **d_stats, **g_stats},
+        moved = float(np.linalg.norm(after["fake"] - before, axis=1).mean())   # for the same z
+        yield SlowStage("update", {"moved": moved, "step": self.steps, **d_stats, **g_stats},
                         {**after, "fake_grad": no_points})
 
 
-LOSS_FORMULAS = {  # (D's loss, G's loss) as students read them; D(.) = sigmoid of the logit for the log losses
-    "minimax": ("-E[log D(x)] - E[log(1 - D(G(z)))]", "E[log(1 - D(G(z)))]"),
-    "nonsaturating": ("-E[log D(x)] - E[log(1 - D(G(z)))]", "-E[log D(G(z))]"),
-    "lsgan": ("E[(D(x) - 1)^2] + E[D(G(z))^2]", "E[(D(G(z)) - 1)^2]"),
-    "hinge": ("E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]", "-E[D(G(z))]"),
-    "wgan": ("E[D(G(z))] - E[D(x)] + lambda * gradient penalty", "-E[D(G(z))]"),
-}
-
-
 # ----------------------------------------------------------------------------------------------------
-# Presets: settings that show one lesson reliably, and what to look for
+# Presets: settings that show one lesson reliably (the lessons themselves are in studio/learn/lessons.py)
 
 
 @dataclass
 class ToyPreset:
     config: ToyConfig
     steps: int            # roughly how many steps until the lesson is visible
-    text: str             # what students should look for
 
 
 PRESETS = {
     "Mode collapse: minimax loss on the ring": ToyPreset(
-        ToyConfig(target="ring", loss="minimax", lr_g=5e-3, lr_d=1e-3, d_steps=1), 1500,
-        "G learns 5 times faster than D (lr G 0.005, lr D 0.001) and D gets one step per G step. G rushes all "
-        "its points to whatever spot D currently calls real, so the purple points pile onto one or two of the 8 "
-        "modes; D then learns that this spot is fake and G jumps to another one. Watch 'modes covered' stay at "
-        "0-2 while the cluster hops around the ring (after a few thousand steps it may stumble out). Changing "
-        "only the loss does not cure it here (try non-saturating); giving D 5 steps per G step does."),
+        ToyConfig(target="ring", loss="minimax", lr_g=5e-3, lr_d=1e-3, d_steps=1), 1500),
     "Fixed: non-saturating loss + 5 D steps on the ring": ToyPreset(
-        ToyConfig(target="ring", loss="nonsaturating", lr_g=5e-3, lr_d=1e-3, d_steps=5), 500,
-        "The same learning rates as the mode collapse preset, but D takes 5 steps for every G step, so G always "
-        "chases an up-to-date D that rewards every mode it has not covered yet. All 8 modes are covered within "
-        "a few hundred steps. The non-saturating loss -log D(G(z)) also keeps G's push strong where D is sure. "
-        "Try 5 D steps with the minimax loss too: it works as well, so here the cure is D's extra steps."),
+        ToyConfig(target="ring", loss="nonsaturating", lr_g=5e-3, lr_d=1e-3, d_steps=5), 500),
     "Fixed: WGAN-GP on the ring": ToyPreset(
-        ToyConfig(target="ring", loss="wgan", lr_g=5e-3, lr_d=1e-3, d_steps=5), 500,
-        "A Wasserstein critic scores points instead of classifying them, and the gradient penalty keeps the "
-        "slope of its score near 1, so every generated point gets a useful push toward the data, even far from "
-        "it (look at the arrows). With 5 critic steps per G step it covers all 8 modes within a few hundred "
-        "steps. The background shows higher (green) and lower (purple) scores: there is no probability here."),
+        ToyConfig(target="ring", loss="wgan", lr_g=5e-3, lr_d=1e-3, d_steps=5), 500),
     "Vanishing gradients: minimax against a perfect discriminator": ToyPreset(
-        ToyConfig(target="ring", loss="minimax", optimizer="sgd", lr_g=3e-3, lr_d=1.0, d_steps=10), 300,
-        "Plain SGD, and D trains 10 times per G step with a huge learning rate, so it soon is almost perfectly "
-        "sure that the generated points are fake (mean D(G(z)) near 0). The minimax loss log(1 - D(G(z))) is "
-        "flat there: G's arrows are nearly invisible and its points do not move. Switch the loss to "
-        "non-saturating, -log D(G(z)): the push becomes thousands of times stronger and G moves at once, but "
-        "then piles onto one or two modes. The non-saturating loss fixes vanishing gradients, not mode collapse."),
-    "Grid with WGAN-GP": ToyPreset(
-        ToyConfig(target="grid", loss="wgan", d_steps=5), 2000,
-        "25 modes are a harder test of coverage. WGAN-GP with 5 critic steps covers about 20 of the 25 within "
-        "1000-2000 steps; the non-saturating loss with 1 D step covers fewer, and more slowly. Some points "
-        "always sit between modes (quality below 1): G is a continuous map of one sheet of noise, so it must "
-        "stretch that sheet across the gaps."),
-    "Two moons: least squares GAN": ToyPreset(
-        ToyConfig(target="moons", loss="lsgan", d_steps=1), 1500,
-        "The least squares loss pushes D's score toward 1 on real and 0 on generated points, and charges G the "
-        "squared distance of its score from 1, so even points D rejects firmly still get a push in proportion "
-        "to how wrong they are. Watch the manifold grid bend into two interleaved arcs and the JS distance "
-        "fall toward 0."),
-    "Spiral: hinge loss": ToyPreset(
-        ToyConfig(target="spiral", loss="hinge", lr_d=2e-3, d_steps=3), 2000,
-        "A long curled shape: G has to wind its sheet of noise around two turns. The hinge loss stops "
-        "rewarding D once a point is beyond the margin (score above +1 for real, below -1 for fake), which "
-        "keeps D from growing overconfident; D gets 3 steps at twice G's learning rate. Watch the purple "
-        "points wind along the arm as the JS distance falls."),
+        ToyConfig(target="ring", loss="minimax", optimizer="sgd", lr_g=3e-3, lr_d=1.0, d_steps=10), 300),
+    "Grid with WGAN-GP": ToyPreset(ToyConfig(target="grid", loss="wgan", d_steps=5), 2000),
+    "Two moons: least squares GAN": ToyPreset(ToyConfig(target="moons", loss="lsgan", d_steps=1), 1500),
+    "Spiral: hinge loss": ToyPreset(ToyConfig(target="spiral", loss="hinge", lr_d=2e-3, d_steps=3), 2000),
 }

@@ -115,7 +115,7 @@ def test_slow_motion_yields_every_stage_in_order_and_equals_one_step(loss):
     fast.step(1)
     assert [stage.name for stage in stages] == list(SLOW_STAGES)
     for stage in stages:
-        assert stage.title and len(stage.text) > 40 and isinstance(stage.numbers, dict)
+        assert stage.numbers and isinstance(stage.numbers, dict)   # the words are the studio's (lessons.py)
         assert render(stage.view, size=80).shape == (80, 80, 3)
     assert len(stages[0].view["fake"]) == 0 and len(stages[1].view["fake"]) == config.batch_size
     assert len(stages[4].view["fake_grad"]) == config.batch_size   # arrows appear with the gradients
@@ -171,7 +171,7 @@ def test_configure_changes_live_settings_and_restarts_for_others():
 
 def test_presets_and_history_table():
     for name, preset in PRESETS.items():
-        assert preset.text and preset.steps > 0, name
+        assert preset.steps > 0, name
         preset.config.validate()
     assert len(mode_centres("ring")) == 8 and len(mode_centres("grid")) == 25 and len(mode_centres("moons")) == 0
     gan = ToyGAN()

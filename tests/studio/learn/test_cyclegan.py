@@ -17,7 +17,7 @@ SHOWN = (28 * tab.SHOW_SCALE,) * 2
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     """A two-step run and its tiny export: (weights path, run folder)."""
-    from gan_core.learn.toy.game import one_thread
+    from gan_core.core.device import one_thread
     folder = tmp_path_factory.mktemp("cyclegan")
     a, b = cyclegan.held_out(CLASS_A, 12), cyclegan.held_out(CLASS_B, 12)
     model = FashionClassifier(ClassifierConfig(width=4, feature_dim=8)).eval()

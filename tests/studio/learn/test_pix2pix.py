@@ -14,7 +14,7 @@ TINY = dict(base_channels=4, d_channels=4, batch_size=4, log_every=1, eval_every
 @pytest.fixture(scope="module")
 def tiny_weights(tmp_path_factory):
     """Two tiny models exported from one-step runs, as the tab's two models."""
-    from gan_core.learn.toy.game import one_thread
+    from gan_core.core.device import one_thread
     folder = tmp_path_factory.mktemp("pix2pix")
     items = pix2pix.footwear("test")[:16]
     model = FashionClassifier(ClassifierConfig(width=4, feature_dim=8)).eval()

@@ -1,11 +1,14 @@
 """studio.learn.playground: the 2D playground's handlers, called as Gradio calls them."""
 import time
 
+from types import SimpleNamespace
+
 import numpy as np
 from PIL import Image
 
 from gan_core.learn.toy import game as toy
-from studio.learn import playground
+from studio import i18n
+from studio.learn import lessons, playground
 
 LAYERS = (True, True, True)              # D's heatmap, G's arrows, G's manifold
 COLLAPSE = "Mode collapse: minimax loss on the ring"
@@ -38,7 +41,7 @@ def test_collapse_preset_covers_fewer_modes_than_the_fixed_one():
     for name in (COLLAPSE, FIXED):
         outputs = playground.toy_preset(None, name, *LAYERS)
         session, preset_text, controls = outputs[0], outputs[6], outputs[7:]
-        assert toy.PRESETS[name].text in preset_text
+        assert lessons.say(lessons.PRESET_KEYS[name]) in preset_text
         assert controls[1] == toy.PRESETS[name].config.loss          # the loss dropdown follows the preset
         play(session, 400)
         covered[name] = session.gan.snapshot()["metrics"]["modes_covered"]
@@ -80,3 +83,24 @@ def test_slow_step_walks_through_every_stage_and_advances_one_step():
         texts.append(outputs[6])
     assert len(texts) == len(toy.SLOW_STAGES) and session.gan.steps == 1
     assert texts[0].startswith("**1.") and "Both players" in texts[-1]
+
+
+def test_every_preset_and_stage_has_its_lesson_in_both_languages():
+    assert set(lessons.PRESET_KEYS) == set(toy.PRESETS)
+    assert all(f"toy_slow_{stage}" in lessons.LESSONS for stage in toy.SLOW_STAGES)
+    assert all(f"toy_formula_{loss}" in lessons.LESSONS for _, loss in playground.LOSSES)
+    assert all(english and chinese and english != chinese for english, chinese in lessons.LESSONS.values())
+    assert set(lessons.LESSONS) <= set(i18n.TEXTS)        # the page's gr.I18n holds them too
+
+
+def test_a_chinese_browser_reads_the_lessons_in_chinese():
+    chinese = SimpleNamespace(headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    english = SimpleNamespace(headers={"accept-language": "en-GB,en;q=0.9"})
+    assert i18n.language(chinese) == lessons.CHINESE and i18n.language(english) == i18n.language(None) == lessons.ENGLISH
+    assert playground.toy_formula("hinge", chinese).startswith("D 最小化")
+    assert playground.toy_formula("hinge", english).startswith("D minimises")
+    session = playground.toy_start(*LAYERS)[0]
+    outputs = playground.toy_slow_start(session, *LAYERS, request=chinese)
+    assert outputs[6].startswith("**1. 采样")
+    preset_text = playground.toy_preset(None, COLLAPSE, *LAYERS, request=chinese)[6]
+    assert lessons.say("toy_preset_collapse", lessons.CHINESE) in preset_text

@@ -1,9 +1,11 @@
+"""gan_core.inpaint and gan_core.inpainting.fill: any method, any photo size and mode, unmasked values bit-exact."""
 import numpy as np
 import pytest
 from PIL import Image
 
 import gan_core
-from gan_core.inpainting import inference
+from gan_core.inpainting import fill
+from gan_core.photos import classical
 from tests.conftest import striped_photo
 
 
@@ -24,7 +26,7 @@ def test_output_size_and_bit_exact_unmasked_pixels(tiny_weights, size):
 
 
 def test_one_pixel_image_with_critic(tiny_weights):
-    result = inference.inpaint_detailed(np.zeros((1, 1, 3), np.uint8), np.ones((1, 1)), tiny_weights, with_critic=True)
+    result = fill.fill(np.zeros((1, 1, 3), np.uint8), np.ones((1, 1)), weights=tiny_weights, with_critic=True)
     assert result.image.shape == (1, 1, 3) and result.critic.shape == (1, 1)
 
 
@@ -32,7 +34,7 @@ def test_large_photo_is_processed_around_the_mask(tiny_weights):
     photo = striped_photo(2000, 3000, seed=2)
     mask = np.zeros((2000, 3000), np.uint8)
     mask[1000:1040, 1500:1700] = 1
-    result = inference.inpaint_detailed(photo, mask, tiny_weights, with_critic=True)
+    result = fill.fill(photo, mask, weights=tiny_weights, with_critic=True)
     top, left, bottom, right = result.box
     assert result.image.shape == photo.shape and (bottom - top) < 600 and (right - left) < 700
     assert np.array_equal(result.image[mask == 0], photo[mask == 0])
@@ -42,7 +44,7 @@ def test_large_photo_is_processed_around_the_mask(tiny_weights):
 def test_huge_mask_is_shrunk_to_the_working_size(tiny_weights):
     photo = striped_photo(900, 1200, seed=3)
     mask = np.ones((900, 1200), np.uint8)
-    result = inference.inpaint_detailed(photo, mask, tiny_weights, working_side=256)
+    result = fill.fill(photo, mask, weights=tiny_weights, working_side=256)
     assert max(result.working_size) == 256 and result.image.shape == photo.shape
 
 
@@ -129,7 +131,7 @@ def test_arrays_come_back_as_arrays_of_their_own_shape_and_dtype():
 
 def test_detailed_result_keeps_the_8bit_view_and_the_photo_in_its_mode():
     photo = photo_in_mode("LA")
-    result = inference.inpaint_detailed(photo, stroke_mask(40, 50), TINY_SHIPPED)
+    result = fill.fill(photo, stroke_mask(40, 50), weights=TINY_SHIPPED)
     assert result.image.shape == (40, 50, 3) and result.image.dtype == np.uint8 and result.photo.mode == "LA"
 
 
@@ -141,7 +143,7 @@ def test_modes_that_cannot_be_given_back_are_refused_clearly():
 def test_drawn_layer_is_read_as_a_mask():
     drawn_layer = np.zeros((40, 50, 4), np.uint8)
     drawn_layer[10:20, 10:20, 3] = 255  # a transparent layer with a painted square
-    assert inference.as_mask_array(Image.fromarray(drawn_layer, "RGBA"), (40, 50)).sum() == 100
+    assert fill.as_mask_array(Image.fromarray(drawn_layer, "RGBA"), (40, 50)).sum() == 100
 
 
 def test_clear_errors(tiny_weights, tmp_path):
@@ -158,56 +160,6 @@ def test_clear_errors(tiny_weights, tmp_path):
     with pytest.raises(ValueError, match="not an image"):
         from gan_core.photos.data import load_rgb
         load_rgb(tmp_path / "x.png")
-
-
-def test_default_weights_are_shipped():
-    path = inference.resolve_weights(None, "inpaint")
-    assert path.exists() and path.parent.name == "weights"
-
-
-def test_restore_tiles_without_seams(tmp_path, image_folder):
-    """A restoration model that is the identity at init must give back the input through tiles exactly."""
-    from gan_core.training.train import parse_args, train
-    from tests.conftest import TINY
-    train(parse_args(["--task", "sr2", "--data", str(image_folder), "--out", str(tmp_path / "run"), "--steps", "0",
-                      "--export", "sr2-id", "--weights-dir", str(tmp_path), *TINY]))
-    photo = striped_photo(150, 230, 4)
-    tiled = inference.restore_detailed(photo, "sr2", tmp_path / "sr2-id.safetensors", tile=64, tile_pad=8)
-    whole = inference.restore_detailed(photo, "sr2", tmp_path / "sr2-id.safetensors", tile=512, tile_pad=8)
-    assert tiled.shape == (300, 460, 3)
-    assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 1
-
-
-def test_resolve_weights_looks_in_the_folder_it_is_given(tiny_restore_weights, tmp_path):
-    assert inference.resolve_weights(None, "sr2", tiny_restore_weights) == tiny_restore_weights / "sr2.safetensors"
-    assert inference.resolve_weights("denoise", "denoise", tiny_restore_weights).parent == tiny_restore_weights
-    with pytest.raises(FileNotFoundError, match="no sr4 weights in"):
-        inference.resolve_weights(None, "sr4", tiny_restore_weights)
-
-
-def identity_restorer(tmp_path, image_folder, task="sr2"):
-    from gan_core.training.train import parse_args, train
-    from tests.conftest import TINY
-    train(parse_args(["--task", task, "--data", str(image_folder), "--out", str(tmp_path / "run"), "--steps", "0",
-                      "--export", f"{task}-id", "--weights-dir", str(tmp_path), *TINY]))
-    return tmp_path / f"{task}-id.safetensors"
-
-
-def test_restore_keeps_alpha_and_enlarges_it(tmp_path, image_folder):
-    weights = identity_restorer(tmp_path, image_folder)
-    photo = photo_in_mode("RGBA", 30, 40)
-    enlarged = gan_core.restore(photo, "sr2", weights)
-    assert enlarged.mode == "RGBA" and enlarged.size == (80, 60)
-    alpha = np.asarray(enlarged)[..., 3].astype(int)
-    assert abs(alpha[:, 0].mean() - 0) < 8 and abs(alpha[:, -1].mean() - 255) < 8, "the alpha ramp survives"
-
-
-def test_restore_keeps_sixteen_bits_and_greyscale(tmp_path, image_folder):
-    weights = identity_restorer(tmp_path, image_folder)
-    photo = photo_in_mode("I;16", 30, 40)
-    enlarged = gan_core.restore(photo, "sr2", weights)
-    assert enlarged.mode == "I;16" and enlarged.size == (80, 60) and np.asarray(enlarged).max() > 255
-    assert gan_core.restore(photo_in_mode("LA", 30, 40), "sr2", weights).mode == "LA"
 
 
 def refining_generator(seed: int = 0, refine_blocks: int = 0):
@@ -257,19 +209,38 @@ def test_refining_only_an_empty_hole_leaves_the_coarse_prediction():
 def test_an_8_bit_rgb_fill_is_pasted_exactly_inside_the_hole(tiny_weights):
     photo = striped_photo(60, 80, seed=4)
     mask = stroke_mask(60, 80)
-    result = inference.inpaint_detailed(photo, mask, tiny_weights)
-    as_float = inference.inpaint_detailed(photo.astype(np.float32) / 255, mask, tiny_weights).photo
+    result = fill.fill(photo, mask, weights=tiny_weights)
+    as_float = fill.fill(photo.astype(np.float32) / 255, mask, weights=tiny_weights).photo
     assert np.array_equal(result.image[mask > 0], (as_float[mask > 0] * 255).round().astype(np.uint8))
 
 
-def test_bfloat16_is_not_called_native_when_torch_runs_its_avx2_kernels():
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
+CLASSICAL = [method.name for method in gan_core.core.tasks.get("inpaint").classical]
 
-    code = "from gan_core.inpainting.inference import cpu_has_bf16; print(cpu_has_bf16())"
-    env = {**os.environ, "ATEN_CPU_CAPABILITY": "avx2"}
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+
+@pytest.mark.parametrize("method", CLASSICAL)
+def test_a_classical_fill_of_an_rgb_photo_is_the_method_itself_inside_the_hole(method):
+    photo = striped_photo(48, 64, seed=6)
+    mask = stroke_mask(48, 64)
+    result = fill.fill(photo, mask, method)
+    expected = classical.INPAINT_METHODS[method](photo, mask)
+    assert result.method.name == method and result.critic is None and result.card == {}
+    assert np.array_equal(result.image[mask > 0], expected[mask > 0])
+    assert np.array_equal(result.image[mask == 0], photo[mask == 0]) and result.photo is result.image
+
+
+@pytest.mark.parametrize("mode", ["LA", "RGBA", "I;16", "CMYK", "P"])
+@pytest.mark.parametrize("method", ["Telea", "ns"])          # a label or a name
+def test_classical_fills_keep_every_mode_like_the_gan(mode, method):
+    photo = photo_in_mode(mode) if mode != "P" else Image.fromarray(striped_photo(40, 50, 1)).convert("P")
+    mask = stroke_mask(40, 50)
+    result = gan_core.inpaint(photo, mask, method=method)
+    expected_mode = "RGB" if mode == "P" else mode
+    before = np.asarray(photo.convert("RGB") if mode == "P" else photo)
+    assert result.mode == expected_mode and result.size == photo.size
+    assert np.array_equal(np.asarray(result)[mask == 0], before[mask == 0])
+    assert not np.array_equal(np.asarray(result)[mask > 0], before[mask > 0]), "the hole was not filled"
+
+
+def test_an_unknown_method_is_refused_with_the_list_of_methods():
+    with pytest.raises(ValueError, match="telea, ns, fsr, patchmatch"):
+        fill.fill(striped_photo(20, 20, 0), np.ones((20, 20)), "magic")
