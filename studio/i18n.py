@@ -4,12 +4,12 @@ The article this project grew from is written in Chinese, and many of its reader
 key: (English, 中文); components take `t("key")`, and app.py passes I18N to launch(). gr.I18n translates
 what the page is built with; a text the server writes later (the playground's lessons, with their live
 numbers) is written in the browser's language, language(request). Texts not listed here or in
-studio/learn/lessons.py (the Learn, Evaluate and Restore tabs' explanations, messages from the server) are
+studio/lessons.py (the Learn, Evaluate and Restore tabs' explanations, messages from the server) are
 English.
 """
 import gradio as gr
 
-from studio.learn.lessons import CHINESE, ENGLISH, LESSONS
+from studio.lessons import CHINESE, ENGLISH, LESSONS
 
 TEXTS = {
     "title": ("# GAN Restoration Studio\nRepair a photo with a generative adversarial network, compare it with "

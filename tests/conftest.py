@@ -62,7 +62,7 @@ def tiny_restore_weights(image_folder, tmp_path_factory) -> Path:
 def one_thread():
     """Tiny models run fastest on one thread, far faster when the CPU is busy
     (`pytestmark = pytest.mark.usefixtures("one_thread")` in a test module)."""
-    from gan_core.learn.toy.game import one_thread as single
+    from gan_core.core.device import one_thread as single
     with single():
         yield
 

@@ -33,7 +33,6 @@ class Task:
     generator: str                   # the generator class (registered in gan_core.core.registry)
     default_weights: str             # weights/NAME.safetensors used when none is named
     classical: tuple[Method, ...]    # the peers a result is shown beside, best known first
-    game: str                        # its game: "inpaint", "restore" or "dcgan" (modules: gan_core.training.train.TRAINERS)
 
     @property
     def methods(self) -> tuple[Method, ...]:
@@ -50,11 +49,11 @@ class Task:
 
 
 TASKS = {task.name: task for task in (
-    Task("inpaint", "Inpaint", 1, "InpaintGenerator", "inpaint-photo", (TELEA, NAVIER_STOKES, FSR, PATCHMATCH), "inpaint"),
-    Task("denoise", "Denoise", 1, "RestorationGenerator", "denoise", (NL_MEANS, BLUR), "restore"),
-    Task("sr2", "Enlarge 2x", 2, "RestorationGenerator", "sr2", (BICUBIC, LANCZOS), "restore"),
-    Task("sr4", "Enlarge 4x", 4, "RestorationGenerator", "sr4", (BICUBIC, LANCZOS), "restore"),
-    Task("dcgan", "DCGAN (Fashion-MNIST)", 1, "DCGANGenerator", "dcgan-fashion", (), "dcgan"),
+    Task("inpaint", "Inpaint", 1, "InpaintGenerator", "inpaint-photo", (TELEA, NAVIER_STOKES, FSR, PATCHMATCH)),
+    Task("denoise", "Denoise", 1, "RestorationGenerator", "denoise", (NL_MEANS, BLUR)),
+    Task("sr2", "Enlarge 2x", 2, "RestorationGenerator", "sr2", (BICUBIC, LANCZOS)),
+    Task("sr4", "Enlarge 4x", 4, "RestorationGenerator", "sr4", (BICUBIC, LANCZOS)),
+    Task("dcgan", "DCGAN (Fashion-MNIST)", 1, "DCGANGenerator", "dcgan-fashion", ()),
 )}
 RESTORE_TASKS = ("denoise", "sr2", "sr4")   # the tasks gan_core.restore runs: one photo in, one photo out
 PHOTO_TASKS = ("inpaint", *RESTORE_TASKS)   # the tasks trained on crops of photographs

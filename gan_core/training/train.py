@@ -34,6 +34,7 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 
+from gan_core.core.device import set_threads
 from gan_core.core.layers import count_parameters
 from gan_core.core.weights import read_card, save_parts
 from gan_core.training.trainer import Trainer
@@ -147,11 +148,11 @@ def setup_distributed(threads: int = 0) -> tuple[torch.device, int, int]:
     else:
         device = torch.device("cpu")
     if threads:
-        torch.set_num_threads(threads)
+        set_threads(threads)
     if world_size > 1:
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
         if device.type == "cpu" and not threads:  # share the cores between the processes, do not oversubscribe
-            torch.set_num_threads(max(1, (os.cpu_count() or 2) // world_size))
+            set_threads(processes=world_size)
     return device, rank, world_size
 
 

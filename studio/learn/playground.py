@@ -14,7 +14,7 @@ import numpy as np
 from gan_core.learn.toy import game as toy
 from studio.common import on_page_load, save_image
 from studio.i18n import language, t
-from studio.learn import lessons
+from studio import lessons
 from studio.learn.plots import curves, line_plot
 
 VIEW_SIZE = 400                        # pixels of the playground picture

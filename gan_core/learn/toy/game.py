@@ -17,7 +17,7 @@ pushed (-dLoss_G/dG(z)), and how G bends a regular grid of noise into the plane.
         print(stage.name, stage.numbers)
 
 Everything is small enough for a 2-core CPU: hundreds of steps per second and a frame in a few ms. The
-words that explain the presets and the stages are the studio's (studio/learn/lessons.py, in two languages).
+words that explain the presets and the stages are the studio's (studio/lessons.py, in two languages).
 """
 import copy
 from contextlib import contextmanager
@@ -384,7 +384,7 @@ class ToyGAN:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Presets: settings that show one lesson reliably (the lessons themselves are in studio/learn/lessons.py)
+# Presets: settings that show one lesson reliably (the lessons themselves are in studio/lessons.py)
 
 
 @dataclass

@@ -8,7 +8,8 @@ from PIL import Image
 
 from gan_core.learn.toy import game as toy
 from studio import i18n
-from studio.learn import lessons, playground
+from studio import lessons
+from studio.learn import playground
 
 LAYERS = (True, True, True)              # D's heatmap, G's arrows, G's manifold
 COLLAPSE = "Mode collapse: minimax loss on the ring"
