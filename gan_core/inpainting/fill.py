@@ -9,7 +9,9 @@ mask with enough context, shrink it to the model's working size only when it is 
 back. Every method's fill, the GAN's and the classical ones alike, is then pasted back inside the hole only,
 in the photo's own mode and depth (gan_core.core.image_modes), so every unmasked value returns bit-exact.
 """
+import dataclasses
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +22,9 @@ from PIL import Image
 
 from gan_core.core import image_modes, images, tasks
 from gan_core.core.device import autocast, load
+from gan_core.inpainting import adapt as adapt_lib
 from gan_core.inpainting import masks as masks_lib
+from gan_core.inpainting.adapt import AdaptConfig, AdaptStep
 from gan_core.inpainting.model import InpaintGenerator  # noqa: F401  registers the class the cards name
 from gan_core.photos import classical
 
@@ -38,6 +42,7 @@ class InpaintResult:
     card: dict = field(default_factory=dict)   # the GAN's model card ({} for a classical method)
     photo: object = None                  # the filled photo in the input's own mode (see gan_core.core.image_modes)
     method: tasks.Method = tasks.GAN      # the method that filled it
+    adapted: int = 0                      # steps the generator learned this photo for before filling it
 
 
 def as_mask_array(mask, shape: tuple[int, int], grow: int = 0) -> np.ndarray:
@@ -184,25 +189,105 @@ def write_fill(planes: image_modes.Planes, fill: CropFill, values: np.ndarray) -
 
 def fill(image, mask, method: str = "gan", weights: str | Path | None = None, grow: int = 0,
          working_side: int = 1024, margin: int = 128, with_critic: bool = False, precision: str = "auto",
-         device: torch.device | None = None) -> InpaintResult:
+         device: torch.device | None = None, adapt: bool | int = False, seed: int = 0,
+         adapt_config: AdaptConfig | None = None) -> InpaintResult:
     """Fill `mask` in `image` with `method` (a name or label of gan_core.core.tasks: gan, telea, ns, fsr,
     patchmatch); see `inpaint` for the arguments. The GAN alone uses weights, working_side, margin,
-    with_critic (the critic's map), precision and device."""
+    with_critic (the critic's map), precision, device and adapt (learn the photo first: see fill_steps)."""
+    result = None
+    for _, result in fill_steps(image, mask, method, weights, grow, working_side, margin, with_critic, precision,
+                                device, adapt, seed, adapt_config, every=0):
+        pass
+    return result
+
+
+def adapt_steps(adapt: bool | int, config: AdaptConfig | None) -> AdaptConfig | None:
+    """adapt False/0: None (no adaptation); True: the default budget; a number: that many steps."""
+    if adapt is False or adapt is None or (not isinstance(adapt, bool) and int(adapt) == 0):
+        return None
+    config = config or AdaptConfig()
+    if isinstance(adapt, bool):
+        return config
+    if int(adapt) != adapt or adapt < 0:
+        raise ValueError(f"adapt must be False, True or a number of steps >= 0, not {adapt!r}")
+    return dataclasses.replace(config, steps=int(adapt))
+
+
+def fill_steps(image, mask, method: str = "gan", weights: str | Path | None = None, grow: int = 0,
+               working_side: int = 1024, margin: int = 128, with_critic: bool = False, precision: str = "auto",
+               device: torch.device | None = None, adapt: bool | int = True, seed: int = 0,
+               adapt_config: AdaptConfig | None = None, every: int = 5
+               ) -> Iterator[tuple[AdaptStep, InpaintResult | None]]:
+    """fill(), step by step: with adapt, the generator first learns the photo (gan_core.inpainting.adapt),
+    and this yields (where adaptation is, the fill with the generator as it is then, or None) after every
+    update; the fill is drawn before the first update, every `every` updates (0: never) and after the last.
+    The last item always carries the final result. Without adaptation (or for a classical method) it yields once.
+    Stop iterating at any time: the last fill drawn is the fill reached so far."""
     started = time.perf_counter()
     chosen = INPAINT.method(method)    # a ValueError that lists the methods
+    config = adapt_steps(adapt, adapt_config)
+    if config is not None:
+        config = dataclasses.replace(config, seed=seed)
     planes = image_modes.split(image)
     hole = as_mask_array(mask, planes.colour.shape[:2], grow)
     if not hole.any():
         raise ValueError("the mask is empty: paint over the part of the photo to fill")
-    card = {}
-    if chosen == tasks.GAN:
-        generator, discriminator, card = load(weights, "inpaint", device)
+    if chosen != tasks.GAN:
+        crop_fill = classical_fill(chosen.name, planes.colour, planes.alpha, hole)
+        yield AdaptStep(0, 0), assemble(planes, hole, crop_fill, {}, chosen, started)
+        return
+    generator, discriminator, card = load(weights, "inpaint", device)
+    if config is None:
         crop_fill = fill_crop(generator, discriminator, planes.colour, planes.alpha, hole, working_side, margin,
                               with_critic, precision)
-    else:
-        crop_fill = classical_fill(chosen.name, planes.colour, planes.alpha, hole)
+        yield AdaptStep(0, 0), assemble(planes, hole, crop_fill, card, chosen, started)
+        return
+    config = dataclasses.replace(config, precision=precision)
+    view = adaptation_view(planes.colour, planes.alpha, hole, working_side, margin, config.crop)
+    for step in adapt_lib.adapt(generator, discriminator, card, view.colour, view.hole, config, device):
+        last = step.step == step.steps
+        if not (last or (every and step.step % every == 0)):
+            yield step, None
+            continue
+        crop_fill = fill_crop(step.generator, discriminator, planes.colour, planes.alpha, hole, working_side,
+                              margin, with_critic, precision)
+        result = assemble(planes, hole, crop_fill, card, chosen, started)
+        result.adapted = step.step
+        yield step, result
 
-    # only hole pixels change, written in the photo's own mode and depth: the rest stays bit-exact
+
+@dataclass
+class AdaptationView:
+    colour: np.ndarray     # the part of the photo adaptation learns from, at the fill's working scale
+    hole: np.ndarray       # its hole, HxW float {0, 1}
+
+
+def adaptation_view(colour: np.ndarray, alpha: np.ndarray | None, hole: np.ndarray, working_side: int,
+                    margin: int, crop: int) -> AdaptationView:
+    """What the generator learns from: the fill's context box grown by a training crop on every side, at the
+    scale the fill will work at (fill_crop shrinks a box larger than working_side)."""
+    top, left, bottom, right = context_box(hole, margin)
+    scale = min(1.0, working_side / max(bottom - top, right - left))
+    grow = int(np.ceil(crop / scale))
+    height, width = hole.shape
+    top, left, bottom, right = max(0, top - grow), max(0, left - grow), min(height, bottom + grow), min(width, right + grow)
+    part, part_hole = colour[top:bottom, left:right], hole[top:bottom, left:right]
+    if alpha is not None:
+        part = image_modes.bleed_under_transparency(part, alpha[top:bottom, left:right])
+    if scale < 1.0:
+        size = (max(1, round(part.shape[1] * scale)), max(1, round(part.shape[0] * scale)))
+        part = cv2.resize(part, size, interpolation=cv2.INTER_AREA)
+        part_hole = (cv2.resize(part_hole, size, interpolation=cv2.INTER_AREA) > 0).astype(np.float32)
+    pad_h, pad_w = max(0, crop - part.shape[0]), max(0, crop - part.shape[1])
+    if pad_h or pad_w:   # a photo smaller than a training crop: edges repeated, as fill_crop pads
+        part = np.pad(part, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+        part_hole = np.pad(part_hole, ((0, pad_h), (0, pad_w)))
+    return AdaptationView(np.ascontiguousarray(part), part_hole)
+
+
+def assemble(planes: image_modes.Planes, hole: np.ndarray, crop_fill: CropFill, card: dict,
+             chosen: tasks.Method, started: float) -> InpaintResult:
+    """The photo with the fill written inside its hole only, in its own mode and depth (the rest bit-exact)."""
     values = planes.values.copy()
     write_fill(planes, crop_fill, values)
     top, left, bottom, right = crop_fill.box
@@ -231,6 +316,8 @@ def inpaint(image, mask, weights: str | Path | None = None, grow: int = 0, **opt
     mask: PIL image or array of the same size; non-zero means "fill this". grow: pixels to grow it by.
     weights: a name in weights/, a path, or None for the shipped photo inpainter.
     method="telea" (or "ns", "fsr", "patchmatch") fills with a classical method instead, in the same way.
+    adapt=True lets the generator learn this photo first (the studio's budget of adaptation steps), or
+    adapt=N for N steps; seed seeds it (the same photo, mask, seed and thread count give the same fill).
     Returns a PIL image in the input's mode (L stays L, LA stays LA, RGBA stays RGBA, I;16 stays I;16, and
     so on; a palette image "P" comes back as RGB, or RGBA when it has transparency), or for an array an
     array of the same shape and dtype. Every unmasked value comes back exactly as it went in, in every

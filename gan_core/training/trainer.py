@@ -32,7 +32,7 @@ class Game:
     and fills in:
 
         generator(), discriminator()     the networks (discriminator None: a task without a critic)
-        optimizers(g, d)                 their optimisers (d None when there is no critic)
+        optimizers(g, d)                 their optimisers (d's None when there is no critic, or it is frozen)
         learning_rates(step)             (G's, D's) learning rate at a step
         play(generator, batch)           G's move: what D will judge and G will be charged for
         d_loss(critic, play)             (D's loss, numbers to log); critic(x) -> (logits, features)
@@ -138,11 +138,12 @@ class Trainer:
         with self.autocast():
             play = game.play(self.g_train, batch)   # G's move: real x and fake G(z), and what the losses need
         adversarial = self.discriminator is not None and game.adversarial(self.step_count)
+        d_learns = adversarial and self.opt_d is not None   # a frozen critic (no optimiser) only judges
         stats = {}
-        if adversarial and game.d_first:
+        if d_learns and game.d_first:
             stats.update(self.update_d(play))
         stats.update(self.update_g(play, adversarial))
-        if adversarial and not game.d_first:
+        if d_learns and not game.d_first:
             stats.update(self.update_d(play))
         if self.generator_ema is not None:
             update_ema(self.generator_ema, self.generator, game.ema, self.step_count)
