@@ -7,6 +7,7 @@
     extend.py     the Extend tab         paintings.py  the Paintings tab (find cracks, fill them)
     medical.py    the Medical tab
     api.py        /inpaint and /restore, endpoints for scripts with no place on the page
+    adaptation.py "Learn this photo first": the option and the live view Inpaint, Extend and Paintings share
 
 Each tab module has build(), which creates the tab's components and events inside the current gr.Blocks;
 app.py calls it inside `with gr.Tab(...)`. A new tab is a new module with a build() and one line in app.py.

@@ -6,7 +6,9 @@ identical concurrent requests then read each other's half-written files. Ours ar
 cache folder, so Gradio serves them without a copy: each result is written once. They are deleted after an
 hour, and the whole cache is capped (CACHE_CAP_BYTES, oldest files first).
 """
+import contextlib
 import functools
+import inspect
 import logging
 import os
 import tempfile
@@ -55,26 +57,41 @@ def friendly_errors(handler):
     """Turn every failure inside a handler into a message for the user (gr.Error), never a stack trace.
 
     ValueError and FileNotFoundError from gan_core and io_checks already say what is wrong; anything else is
-    logged here with its traceback and reported to the user in one sentence.
+    logged here with its traceback and reported to the user in one sentence. A generator handler (a live
+    view) stays a generator, so Gradio still streams what it yields.
     """
+    if inspect.isgeneratorfunction(handler):
+        @functools.wraps(handler)
+        def streaming(*args, **kwargs):
+            with errors_as_messages(handler.__name__):
+                yield from handler(*args, **kwargs)
+        return streaming
+
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
-        try:
+        with errors_as_messages(handler.__name__):
             return handler(*args, **kwargs)
-        except gr.Error as error:
-            log.info("%s refused: %s", handler.__name__, error)
-            error.print_exception = False  # a refused request is the user's to fix: one log line, no traceback
-            raise
-        except (ValueError, FileNotFoundError) as error:
-            raise refusal(f"{handler.__name__} refused", str(error)) from None
-        except MemoryError:
-            raise refusal(f"{handler.__name__} ran out of memory",
-                          "The server ran out of memory on this photo; please try a smaller one.") from None
-        except Exception as error:
-            log.exception("%s failed", handler.__name__)
-            raise gr.Error(f"Something went wrong ({type(error).__name__}); please try again, "
-                           "and tell us if it keeps happening.") from error
     return wrapper
+
+
+@contextlib.contextmanager
+def errors_as_messages(name: str):
+    """The failures of the handler called `name` as gr.Error messages (see friendly_errors)."""
+    try:
+        yield
+    except gr.Error as error:
+        log.info("%s refused: %s", name, error)
+        error.print_exception = False  # a refused request is the user's to fix: one log line, no traceback
+        raise
+    except (ValueError, FileNotFoundError) as error:
+        raise refusal(f"{name} refused", str(error)) from None
+    except MemoryError:
+        raise refusal(f"{name} ran out of memory",
+                      "The server ran out of memory on this photo; please try a smaller one.") from None
+    except Exception as error:
+        log.exception("%s failed", name)
+        raise gr.Error(f"Something went wrong ({type(error).__name__}); please try again, "
+                       "and tell us if it keeps happening.") from error
 
 
 def refusal(what: str, message: str) -> gr.Error:

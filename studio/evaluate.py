@@ -1,23 +1,28 @@
 """The Evaluate tab: hide part of an intact photo, fill it with every method, and measure each fill against the
-original (numbers from gan_core.core.metrics)."""
+original (numbers from gan_core.core.metrics). The methods are the Inpaint tab's, and the GAN once more after it
+has learned the photo (gan_core.inpainting.adapt), to show what that learning is worth on this photo."""
 import gradio as gr
 import numpy as np
 import pandas as pd
 from PIL import Image
 
-from gan_core.core import io_checks
+from gan_core.core import io_checks, tasks
+from gan_core.inpainting import fill as filling
 from gan_core.inpainting import masks
+from gan_core.inpainting.adapt import DEFAULT_STEPS
 from gan_core.core import metrics
-from studio.common import EXAMPLES, friendly_errors, save_image, show, warn, with_notes
+from studio.common import EXAMPLES, friendly_errors, gpu, save_image, show, warn, with_notes
 from studio.i18n import t
 from studio.inpaint import MIN_GAN_SIDE, Fill, methods_for, run_method
-from studio.models import model_picker
+from studio.models import check_model, model_picker
 from studio.photos import open_example, photo_input, read_shown_photo
 
 EVALUATE_MAX_SIDE = 1024                # Evaluate works on a copy this size, so the numbers come quickly
 RANDOM_MASKS = {"Random small mask (2-10%)": "small", "Random medium mask (10-30%)": "medium",
                 "Random large mask (30-50%)": "large"}                # label -> gan_core.inpainting.masks size class
 MY_DRAWING = "The mask I draw"
+ADAPTED_GAN = "GAN adapted"             # the GAN after learning the photo first (gan_core.inpainting.adapt)
+ADAPT_STEPS = DEFAULT_STEPS             # its steps of learning: the library's budget, as the Inpaint tab's default
 SCORE_COLUMNS = ("Method", "PSNR hole (dB)", "PSNR whole (dB)", "SSIM around hole", "SSIM whole", "L1 hole",
                  "Detail", "Seconds")
 
@@ -41,12 +46,12 @@ def evaluate(editor: dict | None, mask_source: str, seed: float, model: str | No
     warn(notes)
     gallery = [(save_image(show_hole(photo, hole), "evaluate-hole"), f"The hole: {hole.mean():.1%} of the photo")]
     rows = []
-    methods, _ = methods_for(photo.shape)
+    methods = evaluation_methods(photo.shape)
     for index, method in enumerate(methods):
         progress(index / len(methods), desc=f"Filling with {method}")
-        result = run_method(method, photo, hole, model)
+        result = run_evaluation_method(method, photo, hole, model, int(seed or 0))
         rows.append(score_row(photo, result, hole))
-        gallery.append((save_image(result.image, f"evaluate-{method.lower()}"),
+        gallery.append((save_image(result.image, f"evaluate-{method.lower().replace(' ', '-')}"),
                         f"{method}: {rows[-1]['PSNR hole (dB)']:.2f} dB in the hole, {result.seconds:.2f} s"))
     table = pd.DataFrame(rows)
     best = table.loc[table["PSNR hole (dB)"].idxmax(), "Method"]
@@ -54,6 +59,30 @@ def evaluate(editor: dict | None, mask_source: str, seed: float, model: str | No
                "original. Detail: the fill's sharpness over the photo's (1.0 = as sharp; smooth classical fills "
                "score about 0.4). PSNR rewards safe, blurry guesses, so look at the pictures too.")
     return gallery, table, with_notes(summary, notes)
+
+
+def evaluation_methods(shape: tuple[int, int]) -> list[str]:
+    """The Inpaint tab's methods that can run on this photo, with the adapted GAN right after the GAN."""
+    methods, _ = methods_for(shape)
+    if tasks.GAN.label in methods:
+        methods.insert(methods.index(tasks.GAN.label) + 1, ADAPTED_GAN)
+    return methods
+
+
+@gpu
+def adapted_gan(photo: np.ndarray, hole: np.ndarray, model: str, seed: int) -> filling.InpaintResult:
+    """The GAN's fill after it has learned the photo, seeded by the mask's seed (its seconds include the learning);
+    in its own function so that ZeroGPU can give it a GPU for the call."""
+    return filling.fill(photo, hole, tasks.GAN.name, weights=model, adapt=ADAPT_STEPS, seed=seed)
+
+
+def run_evaluation_method(method: str, photo: np.ndarray, hole: np.ndarray, model: str | None, seed: int) -> Fill:
+    """A method of the Inpaint tab (studio.inpaint.run_method), or the adapted GAN."""
+    if method != ADAPTED_GAN:
+        return run_method(method, photo, hole, model)
+    result = adapted_gan(photo, hole, check_model(model), seed)
+    return Fill(ADAPTED_GAN, result.image, result.seconds, detail=f"GAN adapted for {result.adapted} steps",
+                photo=result.photo)
 
 
 def shrink_for_evaluation(photo: np.ndarray, painted: np.ndarray | None):

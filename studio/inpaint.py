@@ -1,8 +1,10 @@
 """The Inpaint tab: paint over what to remove, fill it with the GAN (or a classical method), compare, see the critic.
 
-A fill goes: Fill button -> fill() -> run_method() -> gan_core.inpainting.fill.fill(), which fills the hole with
-the chosen method (the GAN on a crop around the hole) and pastes back only the hole's pixels, in the photo's
-own mode.
+A fill goes: Fill button -> fill_learning() -> fill() -> run_method() -> gan_core.inpainting.fill.fill(), which
+fills the hole with the chosen method (the GAN on a crop around the hole) and pastes back only the hole's pixels,
+in the photo's own mode. With "Learn this photo first" ticked, fill_learning() follows
+gan_core.inpainting.fill.fill_steps() instead: the GAN learns the photo, and the page shows it learning
+(studio/adaptation.py).
 """
 from dataclasses import dataclass
 
@@ -14,6 +16,7 @@ from gan_core.core import tasks
 from gan_core.inpainting import fill as filling
 from gan_core.inpainting import masks
 from gan_core.photos.data import as_rgb_array
+from studio import adaptation
 from studio.common import EXAMPLES, friendly_errors, gpu, guard_uploads, read_mask, save_image, show, warn, with_notes
 from studio.i18n import t
 from studio.models import available_models, check_model, model_picker
@@ -53,32 +56,52 @@ def inpaint_method(name_or_label: str) -> tasks.Method:
 
 
 @gpu
-def run_gan(photo, hole: np.ndarray, model: str, with_critic: bool) -> filling.InpaintResult:
+def run_gan(photo, hole: np.ndarray, model: str, with_critic: bool, adapt: int = 0,
+            seed: int = 0) -> filling.InpaintResult:
     """The GAN fill, in its own function so that ZeroGPU can give it a GPU for the call."""
-    return filling.fill(photo, hole, tasks.GAN.name, weights=model, with_critic=with_critic)
+    return filling.fill(photo, hole, tasks.GAN.name, weights=model, with_critic=with_critic, adapt=adapt, seed=seed)
 
 
-def run_method(method: str, photo, hole: np.ndarray, model: str | None = None, with_critic: bool = False) -> Fill:
+@gpu
+def run_gan_steps(photo, hole: np.ndarray, model: str, with_critic: bool, adapt: int, seed: int = 0):
+    """The GAN learning the photo for `adapt` steps, then filling: fill_steps' updates, the fill every few."""
+    yield from filling.fill_steps(photo, hole, tasks.GAN.name, weights=model, with_critic=with_critic,
+                                  adapt=adapt, seed=seed, every=adaptation.REDRAW_EVERY)
+
+
+def gan_model(model: str | None, shape: tuple[int, int]) -> str:
+    """The GAN model to fill a photo of this (height, width) with, or a gr.Error that says why it cannot."""
+    height, width = shape
+    if min(height, width) < MIN_GAN_SIDE:
+        raise gr.Error(f"This photo is {width}x{height} px; the GAN needs at least "
+                       f"{MIN_GAN_SIDE} px on each side. Telea, Navier-Stokes and FSR work at any size.")
+    return check_model(model)
+
+
+def gan_fill(result: filling.InpaintResult, model: str) -> Fill:
+    """A GAN fill from gan_core, with a line on the crop it worked on (and how long it learned the photo)."""
+    top, left, bottom, right = result.box
+    detail = (f"GAN `{model}` worked on a {right - left}x{bottom - top} px crop around the mask"
+              + (f", scaled to {result.working_size[1]}x{result.working_size[0]}"
+                 if result.working_size != (bottom - top, right - left) else "")
+              + (f", after learning this photo for {result.adapted} steps" if result.adapted else ""))
+    return Fill(tasks.GAN.label, result.image, result.seconds, result.critic, detail, result.photo)
+
+
+def run_method(method: str, photo, hole: np.ndarray, model: str | None = None, with_critic: bool = False,
+               adapt: int = 0, seed: int = 0) -> Fill:
     """Fill `hole` (HxW bool, already grown) in `photo` with one method; unmasked values stay as they were.
 
     photo: HxWx3 uint8, or a PIL image in its own mode (the result's `photo` keeps that mode).
+    adapt: steps the GAN learns the photo for first (0: none; classical methods do not learn).
     """
     chosen = inpaint_method(method)
     if chosen != tasks.GAN:
         result = filling.fill(photo, hole, chosen.name)
         return Fill(chosen.label, result.image, result.seconds, None, f"{chosen.label} (classical, no learning)",
                     result.photo)
-    height, width = hole.shape
-    if min(height, width) < MIN_GAN_SIDE:
-        raise gr.Error(f"This photo is {width}x{height} px; the GAN needs at least "
-                       f"{MIN_GAN_SIDE} px on each side. Telea, Navier-Stokes and FSR work at any size.")
-    model = check_model(model)
-    result = run_gan(photo, hole, model, with_critic)
-    top, left, bottom, right = result.box
-    detail = (f"GAN `{model}` worked on a {right - left}x{bottom - top} px crop around the mask"
-              + (f", scaled to {result.working_size[1]}x{result.working_size[0]}"
-                 if result.working_size != (bottom - top, right - left) else ""))
-    return Fill(chosen.label, result.image, result.seconds, result.critic, detail, result.photo)
+    model = gan_model(model, hole.shape)
+    return gan_fill(run_gan(photo, hole, model, with_critic, adapt, seed), model)
 
 
 def methods_for(shape: tuple[int, int]) -> tuple[list[str], list[str]]:
@@ -169,6 +192,32 @@ def preview(image: np.ndarray, size: tuple[int, int], stem: str) -> str:
 # Handlers: one per button, each also an API endpoint
 
 
+@dataclass
+class FillInputs:
+    photo: object                       # the kept original (PIL, own mode) or the editor's background
+    hole: np.ndarray                    # HxW bool at the photo's size
+    notes: list[str]
+    shown: tuple[int, int]              # (width, height) of the editor's view: the previews' size
+    before: str                         # the "before" half of the preview
+
+
+def read_fill_inputs(editor: dict | None, uploaded_mask, grow: float, original: Original | None) -> FillInputs:
+    """The photo and hole to fill, and the preview's size and "before" picture."""
+    photo, hole, notes = read_photo_and_hole(editor, uploaded_mask, grow, original)
+    kept = original is not None and photo is original.image
+    shown = original.display_size if kept else (hole.shape[1], hole.shape[0])
+    before = original.display_path if kept else preview(as_rgb_array(photo), shown, "before")
+    return FillInputs(photo, hole, notes, shown, before)
+
+
+def nothing_to_fill(inputs: FillInputs) -> tuple:
+    """Fill's outputs for an empty mask: the photo as it is, and a note on what to do."""
+    notes = inputs.notes + ["The mask is empty: paint over what to remove (choose the Brush), or upload a mask. "
+                            "Nothing was filled."]
+    warn(notes)
+    return (inputs.before, inputs.before), None, None, gr.update(visible=False), with_notes("", notes)
+
+
 @friendly_errors
 def fill(editor: dict | None, uploaded_mask, grow: float, method: str, model: str | None, show_critic: bool,
          original: Original | None = None, progress=gr.Progress()):
@@ -178,21 +227,21 @@ def fill(editor: dict | None, uploaded_mask, grow: float, method: str, model: st
     its ICC profile and EXIF.
     """
     progress(0.05, desc="Reading the photo and mask")
-    photo, hole, notes = read_photo_and_hole(editor, uploaded_mask, grow, original)
-    shown = original.display_size if original is not None and photo is original.image else \
-        (hole.shape[1], hole.shape[0])
-    before = original.display_path if original is not None and photo is original.image else \
-        preview(as_rgb_array(photo), shown, "before")
-    if not hole.any():
-        notes.append("The mask is empty: paint over what to remove (choose the Brush), or upload a mask. "
-                     "Nothing was filled.")
-        warn(notes)
-        return (before, before), None, None, gr.update(visible=False), with_notes("", notes)
-    warn(notes)
+    inputs = read_fill_inputs(editor, uploaded_mask, grow, original)
+    if not inputs.hole.any():
+        return nothing_to_fill(inputs)
+    warn(inputs.notes)
     progress(0.2, desc=f"Filling with {method}")
     is_gan = inpaint_method(method) == tasks.GAN
-    result = run_method(method, photo, hole, model, with_critic=show_critic and is_gan)
+    result = run_method(method, inputs.photo, inputs.hole, model, with_critic=show_critic and is_gan)
     progress(0.8, desc="Writing the full-size file")
+    return fill_outputs(result, inputs, show_critic)
+
+
+def fill_outputs(result: Fill, inputs: FillInputs, show_critic: bool) -> tuple:
+    """Fill's outputs for a result: the preview, the full-size download, the critic's map, and the status."""
+    hole, shown, notes = inputs.hole, inputs.shown, list(inputs.notes)
+    method = result.method
     download = save_photo(result.photo, f"filled-{method.lower()}")
     after = download if same_picture(result, shown) else preview(result.image, shown, f"after-{method.lower()}")
     critic = None
@@ -204,15 +253,56 @@ def fill(editor: dict | None, uploaded_mask, grow: float, method: str, model: st
     status = (f"Filled {hole.mean():.1%} of the {width}x{height} px photo in {result.seconds:.2f} s. "
               f"{result.detail}. Unmasked pixels are unchanged; the download is full size and lossless, "
               f"in the photo's own mode ({describe_mode(result.photo)}).")
-    return (before, after), download, critic, gr.update(visible=critic is not None), with_notes(status, notes)
+    return ((inputs.before, after), download, critic, gr.update(visible=critic is not None),
+            with_notes(status, notes))
 
 
-def critic_toggled(show_critic: bool, editor, uploaded_mask, grow, method, model, original=None):
-    """Ticking "What the critic sees" fills again with the critic's map; unticking just hides the map."""
+@friendly_errors
+def fill_learning(editor: dict | None, uploaded_mask, grow: float, method: str, model: str | None,
+                  show_critic: bool, learn: bool = False, steps: float = adaptation.DEFAULT_STEPS,
+                  original: Original | None = None, progress=gr.Progress(), request: gr.Request = None):
+    """"Fill" as the button runs it: fill()'s outputs, then the line of losses and the chart. With "Learn this
+    photo first" (learn), the GAN learns the photo for `steps` updates first; each update yields the line and
+    the chart, and every few updates the fill drawn so far (preview, download, critic), so Stop keeps the last
+    one. The status is sent at the end only: the progress bar is shown on it (adaptation.watch)."""
+    unchanged = gr.update()
+    steps = adaptation.steps_to_learn(learn, steps)
+    if not steps or inpaint_method(method) != tasks.GAN:
+        *outputs, status = fill(editor, uploaded_mask, grow, method, model, show_critic, original, progress)
+        notes = [f"Learning the photo first is for the GAN; {method} filled at once."] if steps else []
+        warn(notes)
+        yield *outputs, with_notes(status, notes), unchanged, unchanged
+        return
+    progress(0.0, desc="Reading the photo and mask")
+    inputs = read_fill_inputs(editor, uploaded_mask, grow, original)
+    if not inputs.hole.any():
+        yield *nothing_to_fill(inputs), unchanged, unchanged
+        return
+    warn(inputs.notes)
+    model = gan_model(model, inputs.hole.shape)
+    updates = run_gan_steps(inputs.photo, inputs.hole, model, show_critic, steps)
+    for learned, result, chart, line in adaptation.follow(updates, progress, request):
+        if result is None:
+            yield unchanged, unchanged, unchanged, unchanged, unchanged, line, chart
+            continue
+        last = learned.step == learned.steps
+        before_after, download, critic, panel, status = fill_outputs(gan_fill(result, model), inputs, show_critic)
+        yield (before_after, download if last else adaptation.ready(download), critic, panel,
+               status if last else unchanged, line, chart)
+
+
+def critic_toggled(show_critic: bool, editor, uploaded_mask, grow, method, model, learn: bool = False,
+                   steps: float = adaptation.DEFAULT_STEPS, original=None, progress=gr.Progress(),
+                   request: gr.Request = None):
+    """Ticking "What the critic sees" fills again with the critic's map (learning the photo again if that is
+    ticked: the same seed gives the same fill); unticking just hides the map."""
     has_photo = bool(editor) and editor.get("background") is not None
     if not show_critic or not has_photo:
-        return gr.update(), gr.update(), gr.update(), gr.update(visible=show_critic), gr.update()
-    return fill(editor, uploaded_mask, grow, method, model, True, original)
+        yield gr.update(), gr.update(), gr.update(), gr.update(visible=show_critic), gr.update(), gr.update(), \
+            gr.update()
+        return
+    yield from fill_learning(editor, uploaded_mask, grow, method, model, True, learn, steps, original, progress,
+                             request)
 
 
 @friendly_errors
@@ -255,6 +345,7 @@ def build() -> None:
             model = model_picker("model_card", "models")
             grow = gr.Slider(0, 32, value=DEFAULT_GROW, step=1, label=t("grow"), info=t("grow_info"))
             show_critic = gr.Checkbox(False, label=t("critic"), info=t("critic_info"))
+            learning = adaptation.learn_option("inpaint")
             fill_button = gr.Button(t("fill"), variant="primary")
             compare_button = gr.Button(t("compare"))
     example_name = gr.Textbox(visible=False)
@@ -262,11 +353,12 @@ def build() -> None:
                 fn=open_example, run_on_click=True, cache_examples=False,
                 example_labels=[name.capitalize() for name in EXAMPLES],
                 label=t("examples_inpaint"), api_visibility="private")
-    status = gr.Markdown()
+    status = adaptation.status_text("inpaint-status")
     download = gr.DownloadButton(t("download"), interactive=False, elem_id="download-result")
     with gr.Row(equal_height=False):
         before_after = gr.ImageSlider(label=t("before_after"), type="filepath", format="png",
                                       max_height=640)
+        live = adaptation.live_view("inpaint")
         with gr.Column(visible=False) as critic_column:
             critic = gr.Image(label="What the critic sees: red = looks fake, green = looks real",
                               type="filepath", format="png", interactive=False)
@@ -275,17 +367,26 @@ def build() -> None:
                                  height="auto", format="png", object_fit="contain", visible=False)
     compare_notes = gr.Markdown()
 
-    fill_inputs = [photo.editor, uploaded_mask, grow, method, model, show_critic, photo.original]
-    fill_outputs = [before_after, download, critic, critic_column, status]
-    fill_button.click(fill, fill_inputs, fill_outputs, api_name="fill").success(
-        download_ready, download, download, api_visibility="private", queue=False)
-    critic_inputs = [show_critic, photo.editor, uploaded_mask, grow, method, model, photo.original]
-    show_critic.input(critic_toggled, critic_inputs, fill_outputs,
-                      api_name="critic_toggled", api_visibility="undocumented").success(
-        download_ready, download, download, api_visibility="private", queue=False)
+    learn = [learning.learn, learning.steps]
+    fill_inputs = [photo.editor, uploaded_mask, grow, method, model, show_critic, *learn, photo.original]
+    outputs = [before_after, download, critic, critic_column, status, live.line, live.chart]
+    filling_event = adaptation.watch(fill_button.click, status, fill_learning, fill_inputs, outputs,
+                                     api_name="fill")
+    filling_event.success(download_ready, download, download, api_visibility="private", queue=False)
+    critic_inputs = [show_critic, photo.editor, uploaded_mask, grow, method, model, *learn, photo.original]
+    critic_event = adaptation.watch(show_critic.input, status, critic_toggled, critic_inputs, outputs,
+                                    clear=status_kept_unless, clear_inputs=show_critic, api_name="critic_toggled",
+                                    api_visibility="undocumented")
+    critic_event.success(download_ready, download, download, api_visibility="private", queue=False)
+    adaptation.wire(learning, live, [filling_event, critic_event], status)
     compare_button.click(show, None, compare_gallery, api_visibility="private", queue=False).then(
         compare, [photo.editor, uploaded_mask, grow, model, photo.original], [compare_gallery, compare_notes],
         api_name="compare")
+
+
+def status_kept_unless(show_critic: bool):
+    """Unticking the critic only hides its map: the status stays (ticking it fills again: the status empties)."""
+    return "" if show_critic else gr.update()
 
 
 def download_ready(value) -> dict:

@@ -1,5 +1,5 @@
 """The playground's lessons in words, in English and Chinese: what each preset shows, the loss formulas, and
-one training step in slow motion, stage by stage.
+one training step in slow motion, stage by stage; and what the live chart of "Learn this photo first" shows.
 
 The game and its numbers are gan_core.learn.toy.game's; the words are the studio's. Each entry is
 key: (English, 中文), like studio/i18n.py's, which gives them to gr.I18n. Texts fixed when the page is built
@@ -142,6 +142,34 @@ SLOW_LESSONS = {   # one training step, stage by stage: (title, text) templates 
         "权重（学习率 {lr_g:g}）。对同样的 z，生成的点平均移动了 {moved:.4f}。这是第 {step} 步。"),
 }
 
+ADAPT_LESSONS = {   # "Learn this photo first" (studio/adaptation.py): what the live chart shows, and its status line
+    "adapt_lesson": (
+        "**What happens while the GAN learns your photo.** Before it fills, a copy of the generator G practises "
+        "on this photo alone. Each step cuts holes shaped like the part to fill out of pixels the photo does show; "
+        "G fills them and pays for the hidden pixels it got wrong (L1, orange). When adaptation plays the whole "
+        "GAN game, the critic D learns alongside: G also pays for every patch D caught (adversarial loss, purple), "
+        "and D for every patch it misjudged (green). The part you want filled is never a target: nothing under it "
+        "is known. The fill is redrawn every few steps with G as it is then. The curves jump from step to step "
+        "because each step sees a few new crops: read the trend, not single points. **Stop** keeps the fill "
+        "reached so far.",
+        "**GAN 学习你的照片时发生了什么。** 在填充之前，生成器 G 的一个副本只在这张照片上练习。每一步都从照片中"
+        "可见的像素里挖出形状与待填充部分相似的洞，由 G 填上，并为填错的隐藏像素受罚（L1，橙色）。当学习过程玩"
+        "完整的 GAN 博弈时，判别器 D 也一起学习：G 还要为每一个被 D 识破的图块受罚（对抗损失，紫色），D 为每一个"
+        "判断错的图块受罚（绿色）。你要填充的部分从来不是目标：它下面的内容是未知的。每隔几步，就用当时的 G 重新"
+        "画一次填充。曲线在各步之间跳动，因为每一步看到的是几块新的裁剪：要看趋势，不要看单个点。**停止**会保留"
+        "目前得到的填充。"),
+    "adapt_series_adv": ("G: caught by the critic (adversarial)", "G：被判别器识破（对抗损失）"),
+    "adapt_series_l1": ("G: hidden pixels missed (L1)", "G：隐藏像素的误差（L1）"),
+    "adapt_series_d": ("D: real and filled patches misjudged", "D：判断错的真实与填充图块"),
+    "adapt_progress": ("Learning this photo", "正在学习这张照片"),
+    "adapt_stopped": ("**Stopped.** The fill shown, and the download, are the last ones drawn while the GAN learned.",
+                      "**已停止。** 显示的填充和下载的文件，是 GAN 学习过程中最后画出的那一次。"),
+    "adapt_status_start": ("**Learning this photo**: the fill before learning; {steps} steps to go.",
+                           "**正在学习这张照片**：这是学习之前的填充；还有 {steps} 步。"),
+    "adapt_status_step": ("**Learning this photo**: step {step} of {steps}.  \n{losses}",
+                          "**正在学习这张照片**：第 {step} 步，共 {steps} 步。  \n{losses}"),
+}
+
 LESSONS = {
     **PRESET_LESSONS,
     "toy_preset_steps": ("*The lesson shows after about {steps} steps.*", "*大约 {steps} 步之后能看到这一课。*"),
@@ -150,6 +178,7 @@ LESSONS = {
     **{f"toy_formula_{loss}": (f"D minimises **{d}**  \nG minimises **{g}**", f"D 最小化 **{d}**  \nG 最小化 **{g}**")
        for loss, (d, g) in LOSS_FORMULAS.items()},
     **SLOW_LESSONS,
+    **ADAPT_LESSONS,
 }
 
 

@@ -1,6 +1,8 @@
 """The Paintings tab: find the cracks in a painting, add what it missed with the brush, and fill them.
 
 find_crack_mask() is the "Find cracks" helper (gan_core.photos.paintings.find_cracks, shown over the painting).
+With "Learn this photo first" ticked, restore_learning() lets the GAN learn the painting before it fills the cracks,
+and the page shows it learning (studio/adaptation.py).
 """
 import time
 
@@ -9,8 +11,9 @@ import numpy as np
 
 import gan_core
 from gan_core.photos.paintings import find_cracks
+from studio import adaptation
 from studio.common import EXAMPLES_DIR, enable, friendly_errors, read_editor, read_photo, save_image, warn, with_notes
-from studio.inpaint import grow_mask
+from studio.inpaint import grow_mask, run_gan_steps
 from studio.models import available_models, check_model, default_model, model_facts
 
 PAINTING_MODEL = "inpaint-painting"   # preferred here when it is installed
@@ -48,11 +51,8 @@ def painting_model() -> str | None:
     return PAINTING_MODEL if PAINTING_MODEL in names else (default_model() if names else None)
 
 
-def restore_painting(editor: dict | None, found: np.ndarray | None = None, model: str | None = None,
-                     progress=gr.Progress()) -> tuple[tuple[str, str], str, str]:
-    """"Restore": fill the found and the painted cracks with the GAN; (before, after) files, download, status.
-    The painting model averages eight passes: a 1024 px painting cracked all over takes seconds, hence the bar."""
-    progress(0.05, desc="Reading the painting and the cracks")
+def read_cracks(editor: dict | None, found: np.ndarray | None, model: str | None):
+    """(painting HxWx3 uint8, cracks HxW bool: found and painted, model, notes), or a gr.Error."""
     painting, mask, notes = read_editor(editor)
     warn(notes)
     if mask is not None:
@@ -61,17 +61,57 @@ def restore_painting(editor: dict | None, found: np.ndarray | None = None, model
         mask = (found > 0) if mask is None else (mask | (found > 0))
     if mask is None or not mask.any():
         raise gr.Error("No cracks are marked: press Find cracks, or paint over the damage with the brush.")
-    model = check_model(model or painting_model())
+    return painting, mask, check_model(model or painting_model()), notes
+
+
+def restored_outputs(painting: np.ndarray, mask: np.ndarray, result: np.ndarray, model: str, notes: list[str],
+                     seconds: float = 0.0, learned: int = 0):
+    """((before, after) files, download, status) for a painting with its cracks filled."""
+    status = (f"Filled {mask.mean():.1%} of the painting with `{model}` in {seconds:.1f} s"
+              + (f", after learning this painting for {learned} steps" if learned else "") + "."
+              + ("" if model == PAINTING_MODEL else f" The painting model (`{PAINTING_MODEL}`) is not "
+                 "installed yet, so a photo model filled it."))
+    result_path = save_image(result, "painting")
+    return (save_image(painting, "painting-before", compress_level=1), result_path), result_path, \
+        with_notes(status, notes)
+
+
+def restore_painting(editor: dict | None, found: np.ndarray | None = None, model: str | None = None,
+                     progress=gr.Progress()) -> tuple[tuple[str, str], str, str]:
+    """"Restore": fill the found and the painted cracks with the GAN; (before, after) files, download, status.
+    The painting model averages eight passes: a 1024 px painting cracked all over takes seconds, hence the bar."""
+    progress(0.05, desc="Reading the painting and the cracks")
+    painting, mask, model, notes = read_cracks(editor, found, model)
     started = time.perf_counter()
     progress(0.2, desc=f"Filling the cracks with {model}")
     result = np.asarray(gan_core.inpaint(painting, mask.astype(np.uint8), weights=model))
     progress(0.9, desc="Writing the result")
-    status = (f"Filled {mask.mean():.1%} of the painting with `{model}` in {time.perf_counter() - started:.1f} s."
-              + ("" if model == PAINTING_MODEL else f" The painting model (`{PAINTING_MODEL}`) is not installed "
-                 "yet, so a photo model filled it."))
-    result_path = save_image(result, "painting")
-    return (save_image(painting, "painting-before", compress_level=1), result_path), result_path, \
-        with_notes(status, notes)
+    return restored_outputs(painting, mask, result, model, notes, seconds=time.perf_counter() - started)
+
+
+def restore_learning(editor: dict | None, found: np.ndarray | None = None, model: str | None = None,
+                     learn: bool = False, steps: float = adaptation.DEFAULT_STEPS, progress=gr.Progress(),
+                     request: gr.Request = None):
+    """"Restore" as the button runs it: restore_painting()'s outputs, then the line of losses and the chart.
+    With "Learn this photo first", the GAN learns the painting for `steps` updates first; each update yields the
+    line and the chart, and every few updates the painting filled so far (so Stop keeps the last one). The
+    status is sent at the end only: the progress bar is shown on it (adaptation.watch)."""
+    unchanged = gr.update()
+    steps = adaptation.steps_to_learn(learn, steps)
+    if not steps:
+        yield *restore_painting(editor, found, model, progress), unchanged, unchanged
+        return
+    painting, mask, model, notes = read_cracks(editor, found, model)
+    for learned, result, chart, line in adaptation.follow(run_gan_steps(painting, mask, model, False, steps),
+                                                          progress, request):
+        if result is None:
+            yield unchanged, unchanged, unchanged, line, chart
+            continue
+        last = learned.step == learned.steps
+        before_after, download, status = restored_outputs(painting, mask, result.image, model, notes,
+                                                          result.seconds, result.adapted)
+        yield (before_after, download if last else adaptation.ready(download), status if last else unchanged, line,
+               chart)
 
 
 def build() -> None:
@@ -92,15 +132,20 @@ def build() -> None:
                 run = gr.Button("Restore", variant="primary", elem_id="painting-run")
             model = gr.Dropdown(label="GAN model", choices=available_models(), value=painting_model())
             facts = gr.Markdown(model_facts(painting_model()))
+            learning = adaptation.learn_option("painting")
         with gr.Column(scale=2):
             cracks = gr.Image(label="Found cracks", type="filepath", format="png", interactive=False)
             before_after = gr.ImageSlider(label="Before / after (drag the handle)", type="filepath", format="png")
-            status = gr.Markdown()
+            status = adaptation.status_text("painting-status")
             download = gr.DownloadButton("Download the result (PNG)", interactive=False)
+            live = adaptation.live_view("painting")
     found = gr.State(None)
     model.change(model_facts, model, facts, queue=False)
     editor.upload(lambda: (None, None), None, [found, cracks], queue=False, api_visibility="private")
     find.click(friendly_errors(find_crack_mask), [editor, width, darker], [found, cracks, status],
                api_name="find_cracks")
-    run.click(friendly_errors(restore_painting), [editor, found, model], [before_after, download, status],
-              api_name="restore_painting").then(enable, None, download, api_visibility="private")
+    restoring = adaptation.watch(run.click, status, friendly_errors(restore_learning),
+                                 [editor, found, model, learning.learn, learning.steps],
+                                 [before_after, download, status, live.line, live.chart], api_name="restore_painting")
+    restoring.then(enable, None, download, api_visibility="private")
+    adaptation.wire(learning, live, [restoring], status)

@@ -81,3 +81,11 @@ def tiny_classifier():
 def studio_test_model(monkeypatch):
     """The studio's default inpainting model is the tiny test model (weights/inpaint-tiny-test)."""
     monkeypatch.setenv("GAN_STUDIO_MODEL", "inpaint-tiny-test")
+
+
+@pytest.fixture
+def bold_adaptation(monkeypatch):
+    """Adaptation at a bolder rate than the studio's: the tiny test models must change a level in two steps."""
+    import functools
+    from gan_core.inpainting import fill
+    monkeypatch.setattr(fill, "AdaptConfig", functools.partial(fill.AdaptConfig, lr_g=1e-3))

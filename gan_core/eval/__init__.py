@@ -2,6 +2,7 @@
 the other way round.
 
     python -m gan_core.eval.inpaint        the inpainter against Telea and Navier-Stokes on held-out photos
+    python -m gan_core.eval.adapt_budget   what learning the photo first buys per second of adaptation
     python -m gan_core.eval.restore        denoising and super-resolution against their classical peers
     python -m gan_core.eval.latent         DCGAN latent-search inpainting against the mean image
     python -m gan_core.eval.bench          the inpainter's CPU speed against Telea

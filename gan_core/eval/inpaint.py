@@ -7,6 +7,10 @@ Denoising and super-resolution are measured by gan_core.eval.restore.
 
 Paintings with damage: --images paintings:val --masks crack (craquelure and flakes, gan_core.inpainting.masks.crack_mask).
 
+The GAN that first learns each photo (gan_core.inpainting.adapt) is one more method: gan-adapt (the studio's
+budget of steps) or gan-adaptN (N steps, e.g. gan-adapt20), seeded per fill by the mask's own seed, its
+milliseconds counting the adaptation. Its budget in seconds: gan_core.eval.adapt_budget.
+
 Each photo is resized so its longer side is at most --max-side (512), then gets --per-image seeded
 free-form masks of each size class (small <10%, medium 10-30%, large 30-50%), at least --min-fills per size
 in all. Every method fills the same masks. Printed per method and size: PSNR and L1 over the hole, SSIM
@@ -28,23 +32,57 @@ from gan_core.core import tasks
 from gan_core.core.device import resolve_weights
 from gan_core.core.weights import record_validation
 from gan_core.inpainting import fill as filling
+from gan_core.inpainting.adapt import DEFAULT_STEPS
 from gan_core.inpainting.masks import MASK_SIZES, mask_of_size
 from gan_core.photos.data import load_rgb, resolve_files
 
 METRIC_KEYS = ("psnr_masked", "ssim", "l1_masked", "detail", "grain", "speckle", "ms")
+ADAPTED = "gan-adapt"   # gan-adapt: the GAN after DEFAULT_STEPS steps of learning the photo; gan-adaptN: N steps
 
 
-def fill(method: str, image: np.ndarray, mask: np.ndarray, weights=None) -> tuple[np.ndarray, float]:
-    """(result, milliseconds) for one method, crop, resize and paste back included (gan_core.inpainting.fill)."""
+def adapt_steps(method: str) -> int:
+    """Steps of adaptation a method name asks for: 0 for every method but gan-adapt[N]."""
+    if not method.startswith(ADAPTED):
+        return 0
+    steps = method[len(ADAPTED):] or str(DEFAULT_STEPS)
+    if not steps.isdigit() or int(steps) < 1:
+        raise ValueError(f"{method!r}: write gan-adapt, or gan-adaptN with N >= 1 steps (e.g. gan-adapt20)")
+    return int(steps)
+
+
+def check_method(method: str) -> None:
+    """A ValueError for a method name the evaluation cannot run, before anything runs."""
+    if not adapt_steps(method):
+        tasks.get("inpaint").method(method)
+
+
+def fill(method: str, image: np.ndarray, mask: np.ndarray, weights=None, seed: int = 0) -> tuple[np.ndarray, float]:
+    """(result, milliseconds) for one method, crop, resize and paste back included (gan_core.inpainting.fill);
+    gan-adapt[N] learns the photo first (seeded by `seed`), and its milliseconds include that."""
     started = time.perf_counter()
-    result = filling.fill(image, mask, method, weights=weights).image
+    steps = adapt_steps(method)
+    if steps:
+        result = filling.fill(image, mask, "gan", weights=weights, adapt=steps, seed=seed).image
+    else:
+        result = filling.fill(image, mask, method, weights=weights).image
     return result, (time.perf_counter() - started) * 1000
+
+
+def mask_seed(seed: int, image_index: int, size: str, k: int) -> list[int]:
+    """What seeds the k-th mask of a size class for one photo (and the adaptation that fills it)."""
+    return [seed, image_index, list(MASK_SIZES).index(size), k]
 
 
 def seeded_mask(image: np.ndarray, seed: int, image_index: int, size: str, k: int) -> np.ndarray:
     """The k-th mask of a size class for one photo: the same for every method, run and script."""
-    rng = np.random.default_rng([seed, image_index, list(MASK_SIZES).index(size), k])
+    rng = np.random.default_rng(mask_seed(seed, image_index, size, k))
     return mask_of_size(*image.shape[:2], size, rng)
+
+
+def fill_seed(seed: int, image_index: int, size: str, k: int) -> int:
+    """The adaptation's seed for the k-th mask: drawn from the mask's own seed, so each fill has its own and a
+    rerun has the same."""
+    return int(np.random.SeedSequence(mask_seed(seed, image_index, size, k)).generate_state(1)[0])
 
 
 def fills_per_image(n_images: int, min_fills: int) -> int:
@@ -60,7 +98,7 @@ def evaluate(images: list[tuple[str, np.ndarray]], methods: list[str], sizes: li
              per_image: int | None = None, min_fills: int = 50, weights=None, progress: bool = True):
     """Return ({method: {size: {metric: mean}}}, examples for the grid)."""
     per_image = per_image or fills_per_image(len(images), min_fills)
-    if "gan" in methods:  # load the model before anything is timed
+    if any(m == "gan" or adapt_steps(m) for m in methods):  # load the model before anything is timed
         fill("gan", images[0][1], mask_of_size(*images[0][1].shape[:2], "small", np.random.default_rng(0)), weights)
     sums = {m: {s: {k: [] for k in METRIC_KEYS} for s in sizes} for m in methods}
     examples = {}
@@ -69,7 +107,7 @@ def evaluate(images: list[tuple[str, np.ndarray]], methods: list[str], sizes: li
         name, image = images[image_index]
         mask = seeded_mask(image, seed, image_index, size, k)
         for method in methods:
-            result, ms = fill(method, image, mask, weights)
+            result, ms = fill(method, image, mask, weights, fill_seed(seed, image_index, size, k))
             numbers = metrics.compare(image, result, mask)
             for key in METRIC_KEYS[:-1]:
                 sums[method][size][key].append(numbers[key])
@@ -82,17 +120,28 @@ def evaluate(images: list[tuple[str, np.ndarray]], methods: list[str], sizes: li
 
 
 def format_table(table: dict) -> str:
-    lines = [f"{'method':8} {'mask':7} {'n':>4} {'PSNR hole':>10} {'L1 hole':>8} {'SSIM':>7} {'detail':>7} "
+    width = max(8, *map(len, table))
+    lines = [f"{'method':{width}} {'mask':7} {'n':>4} {'PSNR hole':>10} {'L1 hole':>8} {'SSIM':>7} {'detail':>7} "
              f"{'grain':>6} {'speckle':>7} {'ms':>8}"]
     for method, by_size in table.items():
         for size, n in by_size.items():
-            lines.append(f"{method:8} {size:7} {n['n']:4d} {n['psnr_masked']:10.2f} {n['l1_masked']:8.4f} "
+            lines.append(f"{method:{width}} {size:7} {n['n']:4d} {n['psnr_masked']:10.2f} {n['l1_masked']:8.4f} "
                          f"{n['ssim']:7.4f} {n['detail']:7.3f} {n['grain']:6.2f} {n['speckle']:7.2f} {n['ms']:8.1f}")
     return "\n".join(lines)
 
 
-def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: int = 320):
-    """Rows: one photo and mask size each; columns: masked input (hole in white), each method, original."""
+def around_hole(picture: np.ndarray, mask: np.ndarray, cell: int) -> np.ndarray:
+    """A cell x cell window of the picture at 100%, centred on the hole (shifted to stay inside the picture)."""
+    ys, xs = np.nonzero(mask)
+    height, width = mask.shape
+    top = int(np.clip((ys.min() + ys.max()) // 2 - cell // 2, 0, max(0, height - cell)))
+    left = int(np.clip((xs.min() + xs.max()) // 2 - cell // 2, 0, max(0, width - cell)))
+    return picture[top:top + cell, left:left + cell]
+
+
+def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: int = 320, full_size: bool = False):
+    """Rows: one photo and mask size each; columns: masked input (hole in white), each method, original.
+    Each cell is the whole photo shrunk to the cell, or with full_size a window around the hole at 100%."""
     columns = ["masked"] + methods + ["original"]
     rows = [examples[key] for key in sorted(examples)]
     labels = [f"{size} mask" for _, size in sorted(examples)]
@@ -102,7 +151,7 @@ def comparison_grid(examples: dict, methods: list[str], path: str | Path, cell: 
         masked[item["mask"] > 0] = 255
         row = []
         for picture in [masked] + [item[m] for m in methods] + [item["image"]]:
-            tile = Image.fromarray(picture)
+            tile = Image.fromarray(around_hole(picture, item["mask"], cell) if full_size else picture)
             tile.thumbnail((cell, cell))
             row.append(tile)
         tiles.append(row)
@@ -125,7 +174,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", default="manifest:val",
                         help="folder of photos, a .txt list of photo paths, or manifest:val")
-    parser.add_argument("--methods", default=",".join(m.name for m in tasks.get("inpaint").methods))
+    parser.add_argument("--methods", default=",".join(m.name for m in tasks.get("inpaint").methods),
+                        help="comma-separated method names; gan-adapt or gan-adaptN: the GAN after learning the photo")
     parser.add_argument("--masks", default="small,medium,large")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-side", type=int, default=512)
@@ -134,6 +184,7 @@ def main(argv=None):
     parser.add_argument("--weights", default=None, help="inpainting weights name or path (default: shipped)")
     parser.add_argument("--json", default=None, help="write the numbers here")
     parser.add_argument("--grid", default=None, help="write a comparison grid PNG here")
+    parser.add_argument("--grid-full-size", action="store_true", help="grid cells at 100%%, around the hole")
     parser.add_argument("--update-card", action="store_true",
                         help="record the numbers in the evaluated model's card (weights/NAME.json)")
     args = parser.parse_args(argv)
@@ -141,6 +192,11 @@ def main(argv=None):
     for size in sizes:
         if size not in MASK_SIZES:
             parser.error(f"unknown mask size {size!r}")
+    for method in methods:
+        try:
+            check_method(method)
+        except ValueError as error:
+            parser.error(str(error))
     images = prepare(resolve_files(args.images), args.max_side)
     table, examples = evaluate(images, methods, sizes, args.seed, args.per_image or None, args.min_fills, args.weights)
     print(format_table(table))
@@ -152,7 +208,7 @@ def main(argv=None):
                           seed=args.seed, masks=args.masks,
                           command="python -m gan_core.eval.inpaint " + " ".join(sys.argv[1:]))
     if args.grid:
-        comparison_grid(examples, methods, args.grid)
+        comparison_grid(examples, methods, args.grid, full_size=args.grid_full_size)
         print(f"grid written to {args.grid}", file=sys.stderr)
 
 

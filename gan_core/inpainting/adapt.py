@@ -4,8 +4,8 @@ A photo a person brings holds thousands of examples of its own textures and edge
 fills, a copy of the shipped generator plays its own training game (gan_core.inpainting.game, with the loss
 weights its model card records) on that photo alone: holes shaped like the user's are cut out of the known
 pixels, G fills them, D judges, and G is charged for the pixels it hid. The user's hole itself is never a
-target: its pixels are replaced by the shipped model's fill before anything sees the photo, so nothing under
-the hole can leak into training (and an evaluation's ground truth stays unseen).
+target: its pixels are zeroed before anything sees the photo (and D is shown G's own fill there as "real"),
+so nothing under the hole can leak into training, and an evaluation's ground truth stays unseen.
 
 This is internal learning (Deep Image Prior, SinGAN, test-time adaptation) played by the one Trainer
 (gan_core.training.trainer): adaptation has no training loop of its own.
@@ -30,6 +30,7 @@ DEFAULT_STEPS = 40     # adapt=True: the studio's budget (see docs/inpaint-adapt
 CRITICS = ("adapted", "frozen", "none")
 LOSSES = ("game", "l1")
 HOLES = ("like", "strokes")
+PRECISIONS = ("auto", "fp32", "bf16")
 
 
 @dataclass
@@ -40,18 +41,21 @@ class AdaptConfig:
     lr_d: float = 5e-5
     batch_size: int = 4
     crop: int = 192              # side of the training crops, at the scale the fill works at
-    losses: str = "game"         # "game": the weights' own training losses (card); "l1": L1 on the hidden pixels alone
-    critic: str = "adapted"      # D "adapted" alongside G, "frozen" (judges, never learns) or "none"
+    losses: str = "l1"           # "l1": L1 on the hidden pixels alone; "game": the weights' own training losses (card)
+    critic: str = "none"         # with "game": D "adapted" alongside G, "frozen" (judges, never learns) or "none"
     holes: str = "like"          # "like": windows of the user's hole moved elsewhere; "strokes": random strokes
+    keep_detail: float = 2.0     # > 0: fine detail above a Gaussian of this sigma (px) kept from the plain fill
+    adv_weight: float | None = None   # weight of fooling D (None: the card's, as in training)
+    fm_weight: float | None = None    # weight of D's feature matching (None: the card's)
     seed: int = 0
     precision: str = "auto"      # "auto": bfloat16 where native (AVX512-BF16, AMX, GPUs), else float32
 
     def __post_init__(self):
-        for name, allowed in (("losses", LOSSES), ("critic", CRITICS), ("holes", HOLES)):
+        for name, allowed in (("losses", LOSSES), ("critic", CRITICS), ("holes", HOLES), ("precision", PRECISIONS)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"unknown {name} {getattr(self, name)!r}; choose one of {', '.join(allowed)}")
-        if self.steps < 0 or self.batch_size < 1 or self.crop < 64:
-            raise ValueError("steps must be >= 0, batch_size >= 1 and crop >= 64")
+        if self.steps < 0 or self.batch_size < 1 or self.crop < 64 or not (self.lr_g > 0 and self.lr_d > 0):
+            raise ValueError("steps must be >= 0, batch_size >= 1, crop >= 64 and the learning rates > 0")
 
 
 @dataclass
@@ -88,7 +92,7 @@ class AdaptGame(InpaintingGame):
         return copy.deepcopy(self.shipped_g).float().train().requires_grad_(True)
 
     def discriminator(self):
-        if self.config.critic == "none" or self.shipped_d is None:
+        if self.config.losses != "game" or self.config.critic == "none" or self.shipped_d is None:
             return None
         return copy.deepcopy(self.shipped_d).float().requires_grad_(True)
 
@@ -127,15 +131,15 @@ class AdaptGame(InpaintingGame):
 
     def d_loss(self, critic, play: AdaptPlay):
         """D's hinge (or the card's) loss: fakes are patches that see a training hole, reals those that see
-        no hole at all (the user's hole holds the shipped fill, not the photo)."""
+        no hole at all (in the user's hole the "real" is G's own fill, not the photo)."""
         logits, features = self.judge(critic, play)
         play.real_features = [f.detach().chunk(2)[0] for f in features]
         d_real, d_fake = logits.chunk(2)
         seen_real = F.adaptive_max_pool2d(torch.maximum(play.unknown, play.condition), d_real.shape[-2:]) == 0
-        d_real = d_real[seen_real] if seen_real.any() else d_real.flatten()[:0]
-        d_fake = self.fake_logits(d_fake, play)
-        loss_d = losses.d_loss(self.cfg.gan_loss, d_real, d_fake) if d_real.numel() else \
-            losses.d_loss(self.cfg.gan_loss, d_fake.detach().new_ones(1) * 10, d_fake)
+        if not seen_real.any():   # every patch sees a hole: a sure "real" logit, which costs D nothing
+            seen_real, d_real = torch.ones(1, dtype=torch.bool), d_fake.detach().new_full((1,), 10.0)
+        d_real, d_fake = d_real[seen_real], self.fake_logits(d_fake, play)
+        loss_d = losses.d_loss(self.cfg.gan_loss, d_real, d_fake)
         return loss_d, {"loss_d": loss_d.item()}
 
     def g_loss(self, critic, play: AdaptPlay):
@@ -202,7 +206,9 @@ def adapt(generator, discriminator, card: dict, photo: np.ndarray, hole: np.ndar
         raise ValueError("the hole covers the whole photo: there are no known pixels to learn from")
     known = {f.name for f in fields(TrainConfig)}
     train_cfg = TrainConfig(**{k: v for k, v in card.get("training", {}).items() if k in known})
-    torch.manual_seed(config.seed)
+    for name in ("adv_weight", "fm_weight"):
+        if getattr(config, name) is not None:
+            setattr(train_cfg, name, getattr(config, name))
     photo_t = images.to_tensor(photo).permute(2, 0, 1)[None].to(device)
     hole_t = torch.from_numpy((hole > 0).astype(np.float32)).to(device)[None, None]
     game = AdaptGame(train_cfg, config, generator, discriminator, photo_t * (1 - hole_t), hole_t)

@@ -86,6 +86,12 @@ def fill_alpha(alpha: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return cv2.inpaint(np.ascontiguousarray(alpha), (hole > 0).astype(np.uint8), 5, cv2.INPAINT_NS)
 
 
+def known_colour(colour: np.ndarray, alpha: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The colour a method may see: under fully transparent pixels, the nearest visible one outside the hole
+    (a hole pixel's colour must not reach the fill, nor adaptation's training, through its neighbours)."""
+    return image_modes.bleed_under_transparency(colour, np.where(hole > 0, 0, alpha))
+
+
 @dataclass
 class CropFill:
     """A method's fill of one crop, at the crop's size (8-bit, as the methods see photos)."""
@@ -114,7 +120,7 @@ def fill_crop(generator, discriminator, colour: np.ndarray, alpha: np.ndarray | 
     crop, crop_hole = colour[top:bottom, left:right], hole[top:bottom, left:right]
     crop_alpha = None if alpha is None else alpha[top:bottom, left:right]
     if crop_alpha is not None:
-        crop = image_modes.bleed_under_transparency(crop, crop_alpha)
+        crop = known_colour(crop, crop_alpha, crop_hole)
     height, width = crop.shape[:2]
     scale = min(1.0, working_side / max(height, width))
     work_h, work_w = max(1, round(height * scale)), max(1, round(width * scale))
@@ -163,7 +169,7 @@ def classical_fill(name: str, colour: np.ndarray, alpha: np.ndarray | None, hole
     one; opacity is continued into the hole as for the GAN (fill_alpha)."""
     inside = hole > 0
     if alpha is not None:
-        colour = image_modes.bleed_under_transparency(colour, alpha)
+        colour = known_colour(colour, alpha, hole)
     filled = classical.INPAINT_METHODS[name](colour, inside)
     filled_alpha = None if alpha is None else fill_alpha(alpha, hole)
     height, width = hole.shape
@@ -244,16 +250,35 @@ def fill_steps(image, mask, method: str = "gan", weights: str | Path | None = No
         return
     config = dataclasses.replace(config, precision=precision)
     view = adaptation_view(planes.colour, planes.alpha, hole, working_side, margin, config.crop)
+    plain = None
     for step in adapt_lib.adapt(generator, discriminator, card, view.colour, view.hole, config, device):
         last = step.step == step.steps
-        if not (last or (every and step.step % every == 0)):
+        if not (last or step.step == 0 or (every and step.step % every == 0)):
             yield step, None
             continue
         crop_fill = fill_crop(step.generator, discriminator, planes.colour, planes.alpha, hole, working_side,
                               margin, with_critic, precision)
+        if plain is None:
+            plain = crop_fill
+        elif config.keep_detail:
+            crop_fill.colour = keep_detail(crop_fill.colour, plain.colour, config.keep_detail)
+        if not (last or (every and step.step % every == 0)):
+            yield step, None
+            continue
         result = assemble(planes, hole, crop_fill, card, chosen, started)
         result.adapted = step.step
         yield step, result
+
+
+def keep_detail(adapted: np.ndarray, plain: np.ndarray, sigma: float) -> np.ndarray:
+    """The adapted fill's coarse picture with the plain fill's fine detail (8-bit HxWx3).
+
+    Adaptation's losses pull the fill towards the mean of what could be there: its colours and shapes
+    improve while fine texture fades. Below a Gaussian of `sigma` px the adapted fill is kept; above it, the
+    texture the shipped generator drew."""
+    a, p = adapted.astype(np.float32), plain.astype(np.float32)
+    mixed = cv2.GaussianBlur(a, (0, 0), sigma) + p - cv2.GaussianBlur(p, (0, 0), sigma)
+    return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
 
 
 @dataclass
@@ -273,7 +298,7 @@ def adaptation_view(colour: np.ndarray, alpha: np.ndarray | None, hole: np.ndarr
     top, left, bottom, right = max(0, top - grow), max(0, left - grow), min(height, bottom + grow), min(width, right + grow)
     part, part_hole = colour[top:bottom, left:right], hole[top:bottom, left:right]
     if alpha is not None:
-        part = image_modes.bleed_under_transparency(part, alpha[top:bottom, left:right])
+        part = known_colour(part, alpha[top:bottom, left:right], part_hole)
     if scale < 1.0:
         size = (max(1, round(part.shape[1] * scale)), max(1, round(part.shape[0] * scale)))
         part = cv2.resize(part, size, interpolation=cv2.INTER_AREA)

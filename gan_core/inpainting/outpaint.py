@@ -9,7 +9,18 @@ beside the photo and the strips filled before it (left and right first, then top
 whole width, corners included). Narrow strips keep every hole well inside what the model handles; a long
 strip is shrunk to the working size with its context, as in gan_core.inpaint. The photo's own pixels are
 never touched, and the result is in the photo's own mode (see gan_core.core.image_modes).
+
+With adapt, the generator first learns the photo in front of it (gan_core.inpainting.adapt), as fill() does:
+the whole grown canvas is its photo and the new border its hole, so it practises on border-shaped holes cut
+out of the photo's own pixels near the edges it will continue. extend_steps() yields after every update,
+with the border redrawn every few, for a live view:
+
+    for step, result in extend_steps(photo, right=128, adapt=20):
+        result.photo if result else None      # the extended photo, filled by the generator as it is now
 """
+import dataclasses
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +29,10 @@ import torch
 
 from gan_core.core import image_modes
 from gan_core.core.device import load
-from gan_core.inpainting.fill import fill_crop
 from gan_core.core.io_checks import MAX_PIXELS, check_pixels
+from gan_core.inpainting import adapt as adapt_lib
+from gan_core.inpainting.adapt import AdaptConfig, AdaptStep
+from gan_core.inpainting.fill import adapt_steps, adaptation_view, fill_crop
 
 DEFAULT_STEP = 64  # pixels of new border per pass: 64 continued room.jpg's wall and floor better than 128 or 256
 MIRROR = 128       # pixels of the photo's edge mirrored beyond each strip (see with_mirror)
@@ -95,28 +108,30 @@ def with_mirror(known: np.ndarray, grow: int, mirror: int) -> tuple[np.ndarray, 
     return np.ascontiguousarray(np.concatenate([known, empty, mirrored], axis=1)), hole
 
 
-def extend(image, left: int = 0, top: int = 0, right: int = 0, bottom: int = 0,
-           weights: str | Path | None = None, step: int = DEFAULT_STEP, working_side: int = 1024,
-           precision: str = "auto", device: torch.device | None = None):
-    """Grow the canvas by `left`, `top`, `right`, `bottom` pixels and fill the new border with the GAN.
+@dataclass
+class ExtendResult:
+    photo: object          # the grown photo in the input's own mode (a PIL image, or an array as it came)
+    seconds: float
+    adapted: int = 0       # steps the generator learned this photo for before filling the border
 
-    image: a PIL image or array, as for gan_core.inpaint; the result has the same mode (P: RGB or RGBA) or
-    dtype, and the photo's own values sit unchanged at (left, top). Each side may grow by at most the
-    photo's own width (left, right) or height (top, bottom), and the result by at most 40 MP.
-    Transparency in the border is continued from the photo's edge, like the colour.
-    """
-    planes = image_modes.split(image)
-    height, width = planes.colour.shape[:2]
-    sides = Sides(left, top, right, bottom)
-    sides.check(width, height)
-    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 1:
-        raise ValueError(f"step must be a whole number of pixels, 1 or more, not {step!r}")
-    generator, discriminator, _ = load(weights, "inpaint", device)
 
-    pads = ((top, bottom), (left, right))
+def grown_canvas(planes: image_modes.Planes, sides: Sides):
+    """(colour, alpha or None, values, hole): the photo's planes padded to the new canvas (the border zero), and
+    the border as a hole (HxW float {0, 1})."""
+    pads = ((sides.top, sides.bottom), (sides.left, sides.right))
     colour = np.pad(planes.colour, (*pads, (0, 0)))   # (H + top + bottom) x (W + left + right) x 3
     alpha = None if planes.alpha is None else np.pad(planes.alpha, pads)
     values = np.pad(planes.values, (*pads, (0, 0)))   # the result: the photo's own values in place
+    hole = np.pad(np.zeros(planes.colour.shape[:2], np.float32), pads, constant_values=1)
+    return colour, alpha, values, hole
+
+
+def fill_border(generator, discriminator, planes: image_modes.Planes, sides: Sides, step: int,
+                working_side: int, precision: str):
+    """The photo on the grown canvas with its border filled by `generator`, strip by strip (see the module doc);
+    in the photo's own mode."""
+    height, width = planes.colour.shape[:2]
+    colour, alpha, values, _ = grown_canvas(planes, sides)
     for side, known, strip in strips(sides, width, height, step):
         k_top, k_left, k_bottom, k_right = known
         s_top, s_left, s_bottom, s_right = strip
@@ -142,3 +157,60 @@ def extend(image, left: int = 0, top: int = 0, right: int = 0, bottom: int = 0,
             alpha[s_top:s_bottom, s_left:s_right] = strip_alpha
             target[..., planes.colour_channels] = image_modes.alpha_to_own(planes, strip_alpha)
     return image_modes.join(planes, values)
+
+
+def extend(image, left: int = 0, top: int = 0, right: int = 0, bottom: int = 0,
+           weights: str | Path | None = None, step: int = DEFAULT_STEP, working_side: int = 1024,
+           precision: str = "auto", device: torch.device | None = None, adapt: bool | int = False,
+           seed: int = 0, adapt_config: AdaptConfig | None = None):
+    """Grow the canvas by `left`, `top`, `right`, `bottom` pixels and fill the new border with the GAN.
+
+    image: a PIL image or array, as for gan_core.inpaint; the result has the same mode (P: RGB or RGBA) or
+    dtype, and the photo's own values sit unchanged at (left, top). Each side may grow by at most the
+    photo's own width (left, right) or height (top, bottom), and the result by at most 40 MP.
+    Transparency in the border is continued from the photo's edge, like the colour.
+    adapt=True lets the generator learn this photo first (the studio's budget of steps), adapt=N for N
+    steps; seed seeds it (see extend_steps).
+    """
+    result = None
+    for _, result in extend_steps(image, left, top, right, bottom, weights, step, working_side, precision, device,
+                                  adapt, seed, adapt_config, every=0):
+        pass
+    return result.photo
+
+
+def extend_steps(image, left: int = 0, top: int = 0, right: int = 0, bottom: int = 0,
+                 weights: str | Path | None = None, step: int = DEFAULT_STEP, working_side: int = 1024,
+                 precision: str = "auto", device: torch.device | None = None, adapt: bool | int = True,
+                 seed: int = 0, adapt_config: AdaptConfig | None = None, every: int = 5
+                 ) -> Iterator[tuple[AdaptStep, ExtendResult | None]]:
+    """extend(), step by step, as gan_core.inpainting.fill.fill_steps: with adapt, the generator first learns
+    the photo, and this yields (where adaptation is, the extended photo with the generator as it is then, or
+    None) after every update; the border is drawn before the first update, every `every` updates (0: never)
+    and after the last. The last item carries the final result; without adaptation it yields once.
+    Stop iterating at any time: the last border drawn is the result reached so far."""
+    started = time.perf_counter()
+    planes = image_modes.split(image)
+    height, width = planes.colour.shape[:2]
+    sides = Sides(left, top, right, bottom)
+    sides.check(width, height)
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 1:
+        raise ValueError(f"step must be a whole number of pixels, 1 or more, not {step!r}")
+    config = adapt_steps(adapt, adapt_config)
+    generator, discriminator, card = load(weights, "inpaint", device)
+    if config is None:
+        photo = fill_border(generator, discriminator, planes, sides, step, working_side, precision)
+        yield AdaptStep(0, 0), ExtendResult(photo, time.perf_counter() - started)
+        return
+
+    # the generator learns from the canvas near the border (the border is its hole) through fill's own view:
+    # the hole's context box grown by a training crop, shrunk as a strip that long is (to working_side)
+    config = dataclasses.replace(config, seed=seed, precision=precision)
+    colour, alpha, _, hole = grown_canvas(planes, sides)
+    view = adaptation_view(colour, alpha, hole, working_side, margin=128, crop=config.crop)
+    for learned in adapt_lib.adapt(generator, discriminator, card, view.colour, view.hole, config, device):
+        if not (learned.step == learned.steps or (every and learned.step % every == 0)):
+            yield learned, None
+            continue
+        photo = fill_border(learned.generator, discriminator, planes, sides, step, working_side, precision)
+        yield learned, ExtendResult(photo, time.perf_counter() - started, learned.step)

@@ -5,6 +5,7 @@ from PIL import Image
 
 import gan_core
 from gan_core.inpainting import fill
+from gan_core.inpainting.adapt import AdaptConfig
 from gan_core.photos import classical
 from tests.conftest import striped_photo
 
@@ -244,3 +245,44 @@ def test_classical_fills_keep_every_mode_like_the_gan(mode, method):
 def test_an_unknown_method_is_refused_with_the_list_of_methods():
     with pytest.raises(ValueError, match="telea, ns, fsr, patchmatch"):
         fill.fill(striped_photo(20, 20, 0), np.ones((20, 20)), "magic")
+
+
+# ----------------------------------------------------------------------------------------------------
+# With adaptation (gan_core.inpainting.adapt): the same pasting, so the same promises
+
+# a bolder rate than the studio's: the tiny test model must change a level in two steps
+QUICK_ADAPT = dict(adapt=2, adapt_config=AdaptConfig(batch_size=2, crop=64, lr_g=1e-3))
+
+
+@pytest.mark.usefixtures("one_thread")
+@pytest.mark.parametrize("mode", ["L", "LA", "RGBA", "I;16", "P"])
+def test_adapted_fills_keep_every_mode_and_every_unmasked_value(mode):
+    photo = photo_in_mode(mode, 96, 96) if mode != "P" else Image.fromarray(striped_photo(96, 96, 1)).convert("P")
+    mask = stroke_mask(96, 96)
+    result = gan_core.inpaint(photo, mask, weights=TINY_SHIPPED, **QUICK_ADAPT)
+    before = np.asarray(photo.convert("RGB") if mode == "P" else photo)
+    assert result.mode == ("RGB" if mode == "P" else mode) and result.size == photo.size
+    assert np.array_equal(np.asarray(result)[mask == 0], before[mask == 0])
+    assert not np.array_equal(np.asarray(result)[mask > 0], before[mask > 0]), "the hole was not filled"
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_adapted_fills_of_arrays_keep_their_shape_dtype_and_unmasked_values():
+    rgb = striped_photo(96, 96, 0)
+    for array in (rgb.astype(np.float32) / 255, rgb[..., 0].astype(np.float64), rgb.astype(np.uint16) * 257):
+        mask = stroke_mask(96, 96)
+        result = gan_core.inpaint(array, mask, weights=TINY_SHIPPED, **QUICK_ADAPT)
+        assert isinstance(result, np.ndarray) and result.shape == array.shape and result.dtype == array.dtype
+        assert np.array_equal(result[mask == 0], array[mask == 0])
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_the_public_inpaint_passes_adapt_and_seed_through():
+    photo, mask = striped_photo(96, 96, 2), stroke_mask(96, 96)
+    plain = np.asarray(gan_core.inpaint(photo, mask, weights=TINY_SHIPPED))
+    adapted = np.asarray(gan_core.inpaint(photo, mask, weights=TINY_SHIPPED, seed=1, **QUICK_ADAPT))
+    again = np.asarray(gan_core.inpaint(photo, mask, weights=TINY_SHIPPED, seed=1, **QUICK_ADAPT))
+    reseeded = np.asarray(gan_core.inpaint(photo, mask, weights=TINY_SHIPPED, seed=2, **QUICK_ADAPT))
+    assert np.array_equal(adapted, again) and not np.array_equal(adapted, plain)
+    assert not np.array_equal(adapted, reseeded)
+    assert np.array_equal(adapted, fill.fill(photo, mask, weights=TINY_SHIPPED, seed=1, **QUICK_ADAPT).image)

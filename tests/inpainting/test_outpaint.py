@@ -61,3 +61,49 @@ def test_extend_refuses_bad_sizes_clearly():
         gan_core.extend(photo, top=2.5, weights=TINY_SHIPPED)
     with pytest.raises(ValueError, match="over the limit"):
         outpaint.Sides(right=7000, bottom=5000).check(7000, 5000)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Learning the photo first
+
+
+def test_extend_steps_learns_then_fills_and_keeps_the_photo_bit_exact():
+    photo = striped_photo(48, 64, 2)
+    updates = list(outpaint.extend_steps(photo, right=24, bottom=8, weights=TINY_SHIPPED, adapt=3, every=2))
+    assert [step.step for step, _ in updates] == [0, 1, 2, 3] and all(step.steps == 3 for step, _ in updates)
+    assert [result is not None for _, result in updates] == [True, False, True, True]
+    assert not updates[0][0].stats and {"loss_g", "l1"} <= set(updates[1][0].stats)
+    final = updates[-1][1]
+    assert final.adapted == 3 and np.asarray(final.photo).shape == (56, 88, 3)
+    assert np.array_equal(np.asarray(final.photo)[:48, :64], photo)
+    learned = np.asarray(gan_core.extend(photo, right=24, bottom=8, weights=TINY_SHIPPED, adapt=3))
+    assert np.array_equal(learned, np.asarray(final.photo)), "extend(adapt=N) is extend_steps' last fill"
+    plain = np.asarray(gan_core.extend(photo, right=24, bottom=8, weights=TINY_SHIPPED))
+    assert not np.array_equal(learned, plain), "learning changed the generator"
+
+
+def test_stopping_extend_steps_early_keeps_the_last_border_drawn():
+    photo = Image.fromarray(np.dstack([striped_photo(40, 50, 4), np.full((40, 50), 220, np.uint8)]), "RGBA")
+    running = outpaint.extend_steps(photo, left=16, weights=TINY_SHIPPED, adapt=4, every=1)
+    updates = [next(running) for _ in range(2)]
+    running.close()
+    kept = updates[-1][1]
+    assert kept.adapted == 1 and kept.photo.mode == "RGBA" and kept.photo.size == (66, 40)
+    assert np.array_equal(np.asarray(kept.photo)[:, 16:], np.asarray(photo))
+
+
+@pytest.mark.parametrize("adapt", [False, 0])
+def test_extend_without_learning_is_exactly_todays_extend(adapt):
+    photo = striped_photo(40, 50, 5)
+    steps = list(outpaint.extend_steps(photo, top=12, weights=TINY_SHIPPED, adapt=adapt))
+    assert len(steps) == 1 and steps[0][0].steps == 0 and steps[0][1].adapted == 0
+    today = np.asarray(gan_core.extend(photo, top=12, weights=TINY_SHIPPED))
+    assert np.array_equal(np.asarray(steps[0][1].photo), today)
+    assert np.array_equal(np.asarray(gan_core.extend(photo, top=12, weights=TINY_SHIPPED, adapt=adapt)), today)
+
+
+def test_the_same_seed_learns_the_same_border():
+    photo = striped_photo(40, 50, 6)
+    first, second = (np.asarray(gan_core.extend(photo, right=16, weights=TINY_SHIPPED, adapt=2, seed=3))
+                     for _ in range(2))
+    assert np.array_equal(first, second)

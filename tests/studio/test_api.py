@@ -22,6 +22,8 @@ from gradio_client.exceptions import AppError  # noqa: E402
 
 import gradio as gr  # noqa: E402
 from studio import api  # noqa: E402
+from studio import inpaint as inpaint_tab  # noqa: E402
+from studio.adaptation import MAX_STEPS  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 
@@ -106,6 +108,32 @@ def test_inpaint_api_bad_inputs_are_clear_errors():
                         str(ROOT / "weights" / "inpaint-tiny-test.safetensors"))
 
 
+def test_inpaint_api_learns_the_photo_first_when_asked(monkeypatch):
+    image = textured(96, 128)
+    mask = mask_of((96, 128), 30, 40, 60, 90)
+    hole = np.asarray(mask) > 0
+    plain = load(api.inpaint_api(Image.fromarray(image), mask, 0, "GAN", TEST_MODEL)[0])
+    assert np.array_equal(load(api.inpaint_api(Image.fromarray(image), mask, 0, "GAN", TEST_MODEL, 0, 5)[0]), plain), \
+        "adapt=0 is exactly today's fill, whatever the seed"
+    asked = []
+    fill = inpaint_tab.filling.fill
+    monkeypatch.setattr(inpaint_tab.filling, "fill",
+                        lambda *args, **options: asked.append(options) or fill(*args, **options))
+    learned = load(api.inpaint_api(Image.fromarray(image), mask, 0, "GAN", TEST_MODEL, 2, 1)[0])
+    assert asked[-1]["adapt"] == 2 and asked[-1]["seed"] == 1, "the GAN is asked to learn the photo first"
+    assert np.array_equal(learned[~hole], image[~hole])
+    again = load(api.inpaint_api(Image.fromarray(image), mask, 0, "GAN", TEST_MODEL, 2, 1)[0])
+    assert np.array_equal(again, learned), "the same seed learns the same fill"
+    with pytest.warns(UserWarning, match="adapt is for the GAN"):
+        _, notes = api.inpaint_api(Image.fromarray(image), mask, 0, "Telea", "", 2)
+    assert "classical" in notes
+    with pytest.raises(gr.Error, match="adapt must be a whole number"):
+        api.inpaint_api(Image.fromarray(image), mask, 0, "GAN", TEST_MODEL, -3)
+    with pytest.raises(gr.Error, match="seed must be a whole number"):
+        api.inpaint_api(Image.fromarray(image), mask, 0, "GAN", TEST_MODEL, 2, 0.5)
+    assert f"(1-{MAX_STEPS})" in api.inpaint_api.__doc__, "the docstring (the MCP tool's description) says the limit"
+
+
 # ----------------------------------------------------------------------------------------------------
 # The API as documented
 
@@ -131,6 +159,21 @@ def test_inpaint_options_and_bit_exact_outside_the_mask(client, tmp_path):
         assert (result[~outside] != image[~outside]).any(), method
 
 
+def test_inpaint_with_adapt_and_seed(client, tmp_path):
+    image = textured(96, 128)
+    image_path = save(image, tmp_path / "photo.png")
+    mask_path = box_mask_file(tmp_path / "mask.png", (96, 128), 30, 40, 60, 90)
+    plain = load(inpaint(client, image_path, mask_path, 0, "GAN", TEST_MODEL))
+    assert np.array_equal(load(inpaint(client, image_path, mask_path, 0, "GAN", TEST_MODEL, 0, 4)), plain)
+    learned = load(client.predict(handle_file(image_path), handle_file(mask_path), model=TEST_MODEL, adapt=2, seed=1,
+                                  api_name="/inpaint")[0])
+    outside = np.ones((96, 128), bool)
+    outside[30:60, 40:90] = False
+    assert learned.shape == image.shape and np.array_equal(learned[outside], image[outside])
+    with pytest.raises(AppError, match="adapt must be a whole number"):
+        inpaint(client, image_path, mask_path, 0, "GAN", TEST_MODEL, 100000)
+
+
 def test_fill_endpoint_with_editor_value(client, tmp_path):
     image = textured(100, 140)
     layer = np.zeros((100, 140, 4), np.uint8)
@@ -138,12 +181,27 @@ def test_fill_endpoint_with_editor_value(client, tmp_path):
     editor = {"background": handle_file(save(image, tmp_path / "bg.png")),
               "layers": [handle_file(save(Image.fromarray(layer, "RGBA"), tmp_path / "layer.png"))],
               "composite": None, "id": None}
-    _, download, critic, status = client.predict(  # (the critic panel is layout, not data)
+    _, download, critic, status, _, _ = client.predict(  # (the critic panel is layout; then the losses and chart)
         editor, None, 0, "GAN", TEST_MODEL, True, api_name="/fill")
     result = load(download)
     assert result.shape == image.shape and "Filled" in status
     assert np.array_equal(result[:30], image[:30])
     assert load(critic).shape == image.shape
+
+
+def test_fill_endpoint_learning_the_photo_first(client, tmp_path):
+    image = textured(100, 140)
+    layer = np.zeros((100, 140, 4), np.uint8)
+    layer[30:60, 40:90] = (255, 0, 200, 150)
+    editor = {"background": handle_file(save(image, tmp_path / "bg.png")),
+              "layers": [handle_file(save(Image.fromarray(layer, "RGBA"), tmp_path / "layer.png"))],
+              "composite": None, "id": None}
+    _, download, _, status, line, chart = client.predict(editor, None, 0, "GAN", TEST_MODEL, False, True, 2,
+                                                         api_name="/fill")
+    result = load(download)
+    assert "after learning this photo for 2 steps" in status
+    assert np.array_equal(result[:30], image[:30]) and np.array_equal(result[60:], image[60:])
+    assert sorted({row[0] for row in chart["data"]}) == [1, 2] and "step 2 of 2" in line
 
 
 def test_compare_endpoint(client, tmp_path):
@@ -302,3 +360,4 @@ def test_the_mcp_server_lists_inpaint_and_restore_with_their_docstrings():
     described = {tool["name"]: tool["description"] for tool in tools}
     assert "inpaint_api" in described and "restore_api" in described
     assert "used exactly as given" in described["inpaint_api"] and "sr2" in described["restore_api"]
+    assert "learn this photo first" in described["inpaint_api"]

@@ -1,7 +1,8 @@
 """The studio in a real browser (Debian's Chromium driven by Playwright): upload, paint, Fill, download.
 
 Checks what only a browser shows: the canvas hands the server the photo at full size, the brush stroke
-becomes the mask, and the downloaded PNG differs from the upload under the stroke and nowhere else; the
+becomes the mask, and the downloaded PNG differs from the upload under the stroke and nowhere else; learning
+the photo first draws its losses (coloured curves) and then the fill; the
 Restore tab's method choices follow its task, and its download is the full-size result; and every example
 and main button of every tab answers without an "Error" on the page or a traceback on the server.
 """
@@ -124,6 +125,33 @@ def test_example_loads_photo_and_prepared_mask_in_one_click(page):
     grown[rows.min() - 8:rows.max() + 9, cols.min() - 8:cols.max() + 9] = True  # the mask's box + the grow
     assert changed[mask].mean() > 0.5, "the prepared mask was not filled where it belongs"
     assert not changed[~grown].any(), "pixels away from the prepared mask changed (a shifted mask layer?)"
+
+
+def test_learning_the_photo_first_draws_the_losses_and_then_the_fill(page):
+    """"Learn this photo first" with 3 steps: the line of losses and the chart's coloured curves appear (G's L1;
+    its adversarial loss and D's too when D plays), then the fill, whose download changed the photo only around
+    the prepared mask."""
+    page.reload()
+    page.wait_for_selector("#inpaint-editor")
+    page.get_by_text("Ladybird", exact=True).first.click()
+    wait_for_photo_in_editor(page)
+    page.get_by_text("Learn this photo first", exact=True).first.click()
+    steps = page.locator("#inpaint-learn-steps input[type=number]")
+    steps.fill("3")
+    steps.press("Enter")
+    page.get_by_role("button", name="Fill", exact=True).click()
+    page.get_by_text("after learning this photo for 3 steps", exact=False).wait_for(timeout=120_000)
+    assert "step 3 of 3" in page.locator("#inpaint-learning").inner_text()
+    page.wait_for_function("""() => [...document.querySelectorAll('#inpaint-chart g.mark-line path')]
+        .filter(line => line.getAttribute('stroke') && (line.getAttribute('d') || '').length > 20).length >= 1""")
+    result = download_result(page)
+    photo = np.asarray(Image.open(ROOT / "examples" / "ladybird.jpg").convert("RGB"))
+    mask = np.asarray(Image.open(ROOT / "examples" / "ladybird_mask.png")) > 0
+    changed = np.abs(result.astype(int) - photo).max(axis=2) > 2   # the browser's JPEG decoder may differ by 1
+    rows, cols = np.nonzero(mask)
+    near = np.zeros_like(mask)
+    near[rows.min() - 8:rows.max() + 9, cols.min() - 8:cols.max() + 9] = True
+    assert result.shape == photo.shape and changed[mask].mean() > 0.5 and not changed[~near].any()
 
 
 def test_restore_tab_enlarges_with_a_classical_method(page, tmp_path):

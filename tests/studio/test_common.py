@@ -93,3 +93,21 @@ def test_prune_outputs_deletes_only_old_files(tmp_path, monkeypatch):
 def test_with_notes_puts_each_warning_in_its_own_paragraph():
     assert common.with_notes("Done.", ["a", "b"]) == "Done.\n\n⚠️ a\n\n⚠️ b"
     assert common.with_notes("", ["a"]) == "⚠️ a"
+
+
+def test_friendly_errors_keeps_a_generator_a_generator_and_its_errors_friendly():
+    import inspect
+
+    @common.friendly_errors
+    def live(fail_after: int):
+        for step in range(3):
+            if step == fail_after:
+                raise ValueError("the hole is empty: nothing to learn for")
+            yield step
+
+    assert inspect.isgeneratorfunction(live), "Gradio streams only generator functions"
+    assert list(live(5)) == [0, 1, 2]
+    running = live(1)
+    assert next(running) == 0
+    with pytest.raises(gr.Error, match="nothing to learn for"):
+        next(running)

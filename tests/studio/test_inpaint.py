@@ -9,7 +9,7 @@ from tests.studio_helpers import TEST_MODEL, box_mask, editor_value, load, mask_
 
 from gan_core.inpainting import masks
 from gan_core.core import tasks  # noqa: E402
-from studio import inpaint, photos  # noqa: E402
+from studio import adaptation, inpaint, photos  # noqa: E402
 from studio.common import EXAMPLES_DIR  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("studio_test_model")
@@ -76,11 +76,11 @@ def test_critic_for_a_classical_method_says_gan_only():
 def test_ticking_the_critic_fills_again_and_unticking_hides_it():
     image = photo()
     value = editor_value(image, box_mask(image.shape[:2], 30, 40, 60, 90))
-    _, _, critic, panel, _ = inpaint.critic_toggled(True, value, None, 0, GAN, TEST_MODEL)
+    _, _, critic, panel, *_ = list(inpaint.critic_toggled(True, value, None, 0, GAN, TEST_MODEL))[-1]
     assert critic is not None and panel["visible"] is True
-    *_, panel, _ = inpaint.critic_toggled(False, value, None, 0, GAN, TEST_MODEL)
-    assert panel["visible"] is False
-    *_, panel, _ = inpaint.critic_toggled(True, None, None, 0, GAN, TEST_MODEL)  # no photo yet: no error
+    _, _, _, panel, *_ = list(inpaint.critic_toggled(False, value, None, 0, GAN, TEST_MODEL))[-1]
+    assert panel["visible"] is False and inpaint.status_kept_unless(False) == gr.update()
+    _, _, _, panel, *_ = list(inpaint.critic_toggled(True, None, None, 0, GAN, TEST_MODEL))[-1]  # no photo: no error
     assert panel["visible"] is True
 
 
@@ -183,3 +183,85 @@ def test_critic_overlay_is_red_for_fake_and_leaves_outside_untouched():
     assert overlay[0, 0, 0] > 180 and overlay[0, 0, 1] < 100
     assert overlay[0, 3, 1] > overlay[0, 3, 0]
     assert np.array_equal(overlay[:, 5], image[:, 5])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Learn this photo first: the Fill button's generator
+
+
+def learning_fill(image, mask, steps=3, **options):
+    """fill_learning's yields with "Learn this photo first" ticked, as a generator."""
+    return inpaint.fill_learning(editor_value(image, mask), None, 0, options.pop("method", GAN), TEST_MODEL,
+                                 options.pop("show_critic", False), True, steps, **options)
+
+
+def chart_steps(chart) -> list[int]:
+    """The steps a chart value shows: a table, or (before learning) an update that empties the chart."""
+    return [] if isinstance(chart, dict) else sorted(set(chart["step"]))
+
+
+def test_learning_first_streams_the_losses_and_ends_with_a_bit_exact_fill(monkeypatch):
+    monkeypatch.setattr(adaptation, "REDRAW_EVERY", 2)
+    image = photo()
+    mask = box_mask(image.shape[:2], 30, 40, 60, 90)
+    updates = list(learning_fill(image, mask, steps=3, show_critic=True))
+    assert len(updates) == 4, "one update before learning and one after each of the 3 steps"
+    drawn = [update for update in updates if isinstance(update[0], tuple)]   # (before, after): a fill drawn
+    assert len(drawn) == 3, "the fill is drawn before learning, after step 2 (every 2) and after the last"
+    lines, charts = [update[5] for update in updates], [update[6] for update in updates]
+    assert charts[0]["value"] is None and charts[0]["x_lim"] == [0, 3], "emptied, its x axis over every step"
+    assert [chart_steps(chart) for chart in charts] == [[], [1], [1, 2], [1, 2, 3]]
+    curves = set(charts[-1]["series"])   # G's L1 always; its adversarial loss and D's when D plays (AdaptConfig)
+    assert adaptation.say("adapt_series_l1") in curves
+    assert curves <= {adaptation.say(name) for name, _ in adaptation.CURVES.values()}
+    assert "the fill before learning" in lines[0] and "step 1 of 3" in lines[1] and "step 3 of 3" in lines[3]
+    assert all(update[4] == gr.update() for update in updates[:-1]), "the status (with the progress bar) waits"
+    (before, after), download, critic, panel, status, _, _ = updates[-1]
+    result = load(download)
+    assert updates[0][1]["interactive"] is True, "a fill drawn while learning can be downloaded at once"
+    assert np.array_equal(load(after), result)
+    assert np.array_equal(result[~mask], image[~mask]), "pixels outside the mask must come back bit-exact"
+    assert (result[mask] != image[mask]).any() and critic is not None and panel["visible"] is True
+    assert "after learning this photo for 3 steps" in status
+
+
+def test_stopping_while_learning_keeps_the_last_fill_drawn(monkeypatch):
+    monkeypatch.setattr(adaptation, "REDRAW_EVERY", 1)
+    image = photo()
+    mask = box_mask(image.shape[:2], 30, 40, 60, 90)
+    running = learning_fill(image, mask, steps=5)
+    updates = [next(running) for _ in range(3)]      # before learning, then steps 1 and 2: Stop pressed here
+    running.close()                                  # what Gradio's cancel does to the handler
+    (_, after), download, *_ = updates[-1]
+    kept = load(download["value"])
+    assert np.array_equal(load(after), kept) and np.array_equal(kept[~mask], image[~mask])
+    assert "step 2 of 5" in updates[-1][5] and chart_steps(updates[-1][6]) == [1, 2]
+    assert "Stopped" in adaptation.stopped("") and adaptation.stopped("Filled 3% ...") == gr.update()
+
+
+def test_learning_off_is_exactly_todays_fill():
+    image = photo()
+    mask = box_mask(image.shape[:2], 30, 40, 60, 90)
+    (_, today), *_ = inpaint.fill(editor_value(image, mask), None, 0, GAN, TEST_MODEL, False)
+    updates = list(inpaint.fill_learning(editor_value(image, mask), None, 0, GAN, TEST_MODEL, False, False, 3))
+    assert len(updates) == 1
+    (_, after), download, _, _, status, line, chart = updates[0]
+    assert np.array_equal(load(after), load(today)) and np.array_equal(load(download), load(today))
+    assert line == chart == gr.update() and "learning" not in status
+
+
+def test_learning_first_with_a_classical_method_fills_at_once_and_says_so():
+    image = photo()
+    mask = box_mask(image.shape[:2], 30, 40, 60, 90)
+    with pytest.warns(UserWarning, match="for the GAN"):
+        updates = list(learning_fill(image, mask, steps=3, method=TELEA))
+    (_, after), *_, status, _, _ = updates[-1]
+    assert len(updates) == 1 and "for the GAN" in status
+    assert np.array_equal(load(after)[~mask], image[~mask])
+
+
+def test_learning_first_with_an_empty_mask_fills_nothing():
+    image = photo()
+    with pytest.warns(UserWarning, match="mask is empty"):
+        updates = list(learning_fill(image, None, steps=3))
+    assert len(updates) == 1 and updates[0][1] is None
