@@ -7,13 +7,12 @@ import pandas as pd
 from PIL import Image
 
 from gan_core.core import io_checks, tasks
-from gan_core.inpainting import fill as filling
 from gan_core.inpainting import masks
 from gan_core.inpainting.adapt import DEFAULT_STEPS
 from gan_core.core import metrics
-from studio.common import EXAMPLES, friendly_errors, gpu, save_image, show, warn, with_notes
+from studio.common import EXAMPLES, friendly_errors, save_image, show, warn, with_notes
 from studio.i18n import t
-from studio.inpaint import MIN_GAN_SIDE, Fill, methods_for, run_method
+from studio.inpaint import MIN_GAN_SIDE, Fill, methods_for, run_gan, run_method
 from studio.models import check_model, model_picker
 from studio.photos import open_example, photo_input, read_shown_photo
 
@@ -69,18 +68,11 @@ def evaluation_methods(shape: tuple[int, int]) -> list[str]:
     return methods
 
 
-@gpu
-def adapted_gan(photo: np.ndarray, hole: np.ndarray, model: str, seed: int) -> filling.InpaintResult:
-    """The GAN's fill after it has learned the photo, seeded by the mask's seed (its seconds include the learning);
-    in its own function so that ZeroGPU can give it a GPU for the call."""
-    return filling.fill(photo, hole, tasks.GAN.name, weights=model, adapt=ADAPT_STEPS, seed=seed)
-
-
 def run_evaluation_method(method: str, photo: np.ndarray, hole: np.ndarray, model: str | None, seed: int) -> Fill:
     """A method of the Inpaint tab (studio.inpaint.run_method), or the adapted GAN."""
     if method != ADAPTED_GAN:
         return run_method(method, photo, hole, model)
-    result = adapted_gan(photo, hole, check_model(model), seed)
+    result = run_gan(photo, hole, check_model(model), False, ADAPT_STEPS, seed)   # seconds include the learning
     return Fill(ADAPTED_GAN, result.image, result.seconds, detail=f"GAN adapted for {result.adapted} steps",
                 photo=result.photo)
 

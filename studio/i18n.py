@@ -51,10 +51,10 @@ TEXTS = {
     "model": ("GAN model", "GAN 模型"),
     "model_details": ("Technical details (the model card)", "技术细节（模型卡）"),
     "adapt": ("Learn this photo first", "先学习这张照片"),
-    "adapt_info": ("Before filling, the GAN practises on this photo's own pixels for a number of steps (about a "
-                   "second each on a CPU), and you watch it learn. Off: the shipped model fills at once.",
-                   "填充之前，GAN 先在这张照片自己的像素上练习若干步（在 CPU 上每步约一秒），你可以看着它学习。"
-                   "不勾选：直接用发布的模型填充。"),
+    "adapt_info": ("Before filling, the GAN practises on this photo's own pixels for a number of steps (40 take "
+                   "6-9 s on a 2-core CPU), and you watch it learn. Off: the shipped model fills at once.",
+                   "填充之前，GAN 先在这张照片自己的像素上练习若干步（在双核 CPU 上 40 步约需 6-9 秒），你可以看着它"
+                   "学习。不勾选：直接用发布的模型填充。"),
     "adapt_steps": ("Learning steps", "学习步数"),
     "adapt_chart": ("Learning your photo: the losses by step", "学习你的照片：每一步的损失"),
     "adapt_cancel": ("Stop learning (keep the fill so far)", "停止学习（保留目前的填充）"),

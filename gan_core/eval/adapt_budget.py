@@ -59,13 +59,13 @@ def budget_fills(image: np.ndarray, hole: np.ndarray, budgets: list[float], conf
             step = next(steps)
             adapting += time.perf_counter() - started
         started = time.perf_counter()
-        crop_fill = filling.fill_crop(step.generator, None, image, None, hole, WORKING_SIDE, MARGIN,
-                                      precision=config.precision)
-        if plain is None:   # as fill_steps does: the shipped generator's fill lends its fine detail
+        if plain is None and step.step > 0:   # keep_detail takes the shipped generator's texture
             plain = filling.fill_crop(generator, None, image, None, hole, WORKING_SIDE, MARGIN,
                                       precision=config.precision)
-        if config.keep_detail and step.step > 0:
-            crop_fill.colour = filling.keep_detail(crop_fill.colour, plain.colour, config.keep_detail)
+        crop_fill = filling.adapted_fill(step, plain, config, None, planes, hole, WORKING_SIDE, MARGIN, False,
+                                         config.precision)
+        if step.step == 0:   # budget 0: the shipped generator's own fill
+            plain = crop_fill
         filled = filling.assemble(planes, hole, crop_fill, card, tasks.GAN, started).image
         records.append({"budget": budget, "image": filled, "step": step.step, "adapt_seconds": adapting,
                         "fill_seconds": time.perf_counter() - started})

@@ -24,7 +24,9 @@ import torch.nn.functional as F
 from gan_core.core import images, losses
 from gan_core.core.device import cpu_has_bf16
 from gan_core.inpainting.game import InpaintingGame
+from gan_core.inpainting.masks import mask_of_size
 from gan_core.photos.game import Play, TrainConfig
+from gan_core.training import trainer as trainer_lib
 
 DEFAULT_STEPS = 40     # adapt=True: the studio's budget (see docs/inpaint-adapt.md for its seconds)
 CRITICS = ("adapted", "frozen", "none")
@@ -166,7 +168,6 @@ def hole_window(hole: np.ndarray, side: int, rng: np.random.Generator) -> np.nda
 def training_batch(photo: torch.Tensor, hole: torch.Tensor, config: AdaptConfig, rng: np.random.Generator):
     """(crops, seen holes, targets, user's hole) of one step: crops of the photo (near the user's hole half of
     the time), each hiding a training hole of the user's shape and the user's own hole."""
-    from gan_core.inpainting.masks import mask_of_size   # noqa: PLC0415  (only the "strokes" choice draws them)
     _, _, height, width = photo.shape
     side = min(config.crop, height, width)
     hole_np = hole[0, 0].cpu().numpy()
@@ -198,7 +199,6 @@ def adapt(generator, discriminator, card: dict, photo: np.ndarray, hole: np.ndar
     hole (HxW, 1 = unknown) holds no information; yields an AdaptStep before the first update and after each.
 
     Seeded by config.seed: the same photo, hole, config and thread count give the same weights."""
-    from gan_core.training.trainer import Trainer   # noqa: PLC0415
     device = device or next(generator.parameters()).device
     if not (hole > 0).any():
         raise ValueError("the hole is empty: nothing to learn for")
@@ -212,7 +212,7 @@ def adapt(generator, discriminator, card: dict, photo: np.ndarray, hole: np.ndar
     photo_t = images.to_tensor(photo).permute(2, 0, 1)[None].to(device)
     hole_t = torch.from_numpy((hole > 0).astype(np.float32)).to(device)[None, None]
     game = AdaptGame(train_cfg, config, generator, discriminator, photo_t * (1 - hole_t), hole_t)
-    trainer = Trainer(game, device)
+    trainer = trainer_lib.Trainer(game, device)
     trainer.generator.to(memory_format=torch.channels_last)
     yield AdaptStep(0, config.steps, {}, trainer.generator.eval())
     batches = game.batches(0)

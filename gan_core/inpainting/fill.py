@@ -250,24 +250,32 @@ def fill_steps(image, mask, method: str = "gan", weights: str | Path | None = No
         return
     config = dataclasses.replace(config, precision=precision)
     view = adaptation_view(planes.colour, planes.alpha, hole, working_side, margin, config.crop)
-    plain = None
+    plain = None   # the shipped generator's fill: keep_detail takes its fine texture
     for step in adapt_lib.adapt(generator, discriminator, card, view.colour, view.hole, config, device):
-        last = step.step == step.steps
-        if not (last or step.step == 0 or (every and step.step % every == 0)):
+        shown = step.step == step.steps or (every and step.step % every == 0)
+        if not (shown or (step.step == 0 and config.keep_detail)):
             yield step, None
             continue
-        crop_fill = fill_crop(step.generator, discriminator, planes.colour, planes.alpha, hole, working_side,
-                              margin, with_critic, precision)
-        if plain is None:
+        crop_fill = adapted_fill(step, plain, config, discriminator, planes, hole, working_side, margin,
+                                 with_critic, precision)
+        if step.step == 0:
             plain = crop_fill
-        elif config.keep_detail:
-            crop_fill.colour = keep_detail(crop_fill.colour, plain.colour, config.keep_detail)
-        if not (last or (every and step.step % every == 0)):
+        if not shown:
             yield step, None
             continue
         result = assemble(planes, hole, crop_fill, card, chosen, started)
         result.adapted = step.step
         yield step, result
+
+
+def adapted_fill(step: AdaptStep, plain: CropFill | None, config: AdaptConfig, discriminator, planes, hole,
+                 working_side: int, margin: int, with_critic: bool, precision: str) -> CropFill:
+    """The fill of the generator as adaptation has left it, with the plain fill's fine detail (keep_detail)."""
+    crop_fill = fill_crop(step.generator, discriminator, planes.colour, planes.alpha, hole, working_side, margin,
+                          with_critic, precision)
+    if plain is not None and step.step > 0 and config.keep_detail:
+        crop_fill.colour = keep_detail(crop_fill.colour, plain.colour, config.keep_detail)
+    return crop_fill
 
 
 def keep_detail(adapted: np.ndarray, plain: np.ndarray, sigma: float) -> np.ndarray:

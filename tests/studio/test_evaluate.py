@@ -68,7 +68,7 @@ def test_the_adapted_gan_is_seeded_by_the_evaluations_seed(monkeypatch, one_thre
     assert not np.array_equal(first.image, fill(evaluate.ADAPTED_GAN, 1).image), "another seed, another fill"
     assert np.array_equal(plain.image, fill("GAN", 1).image), "the seed does not touch the plain GAN"
     seeds = []
-    adapted_gan = evaluate.adapted_gan
-    monkeypatch.setattr(evaluate, "adapted_gan", lambda *args: seeds.append(args[-1]) or adapted_gan(*args))
+    run_gan = evaluate.run_gan
+    monkeypatch.setattr(evaluate, "run_gan", lambda *args: seeds.append(args[-1]) or run_gan(*args))
     evaluate.evaluate(editor_value(image, hole), evaluate.MY_DRAWING, 7, TEST_MODEL)
     assert seeds == [7], "the Seed box seeds the adaptation as it seeds the mask"
