@@ -5,6 +5,7 @@
     clean = gan_core.restore(image, task="denoise")   # or "sr2" / "sr4"
     wider = gan_core.extend(image, left=200, right=200)  # outpainting: a new border, filled
     slice_ = gan_core.mri_reconstruct(kspace, mask)    # undersampled MRI k-space -> magnitude image
+    slice_ = gan_core.ct_reconstruct(sinogram, angles) # sparse-view CT sinogram -> slice
     samples = gan_core.generate("dcgan-fashion", n=64, seed=0)           # uint8 (n, 32, 32)
     shoe = gan_core.sketch_to_shoe(edges)                                # uint8 edges in, uint8 shoe out
     sneakers = gan_core.translate(sandals, direction="a2b")             # CycleGAN, uint8 (n, H, W)
@@ -17,7 +18,8 @@ The package is grouped by application over a small core; arrows point one way (c
     photos/       training photos: sources and containers, crops, degradations, classical methods
     inpainting/   the generator, masks, fill (gan_core.inpaint: any method, any image mode), outpaint, batch
     restoration/  the generator, restore (gan_core.restore: any method, any image mode)
-    mri/          k-space and the reconstruction GAN, slices, DICOM and NIfTI
+    mri/          medical images: k-space, the MRI networks (one U-Net; the unrolled cascade), sparse-view CT,
+                  slices and transfer views, the classical peers, DICOM and NIfTI
     learn/        DCGAN and generate, the classifier and its measures, pix2pix, CycleGAN, latent search, toy/
     eval/         measurement, apart from the library: evaluations and benchmarks (python -m gan_core.eval.*)
 """
@@ -29,7 +31,7 @@ from gan_core.restoration.restore import restore
 
 # imported when first used, so `python -m gan_core.learn.pix2pix` (or .mri) does not import its own module twice
 _LAZY = {"generate": "learn.sampling", "sketch_to_shoe": "learn.pix2pix", "translate": "learn.cyclegan",
-         "mri_reconstruct": "mri.recon"}
+         "mri_reconstruct": "mri.recon", "ct_reconstruct": "mri.ct"}
 
 
 def __getattr__(name: str):
@@ -38,4 +40,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'gan_core' has no attribute {name!r}")
 
 
-__all__ = ["inpaint", "restore", "extend", "mri_reconstruct", "generate", "sketch_to_shoe", "translate"]
+__all__ = ["inpaint", "restore", "extend", "mri_reconstruct", "ct_reconstruct", "generate", "sketch_to_shoe", "translate"]

@@ -1,4 +1,4 @@
-"""What every GAN here shares: the PatchGAN critic, the moving average of G, parameter counts.
+"""What every GAN here shares: the PatchGAN critic, a plain U-Net, the moving average of G, parameter counts.
 
 Images are tensors in [-1, 1], shape (B, C, H, W).
 """
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 
 
@@ -66,3 +67,31 @@ class PatchDiscriminator(nn.Module):
         return self.logits(x), features
 
 
+def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
+    """Two 3x3 convolutions with leaky ReLUs: one U-Net level (no normalisation, so any size and batch 1 behave)."""
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.LeakyReLU(0.2, inplace=True),
+                         nn.Conv2d(out_channels, out_channels, 3, padding=1), nn.LeakyReLU(0.2, inplace=True))
+
+
+class UNet(nn.Module):
+    """The U-Net of Ronneberger et al. 2015 in its plainest form: average-pool down, bilinear up, skip concat."""
+
+    def __init__(self, in_channels: int, out_channels: int, channels: int, depth: int):
+        super().__init__()
+        widths = [channels * min(2 ** i, 8) for i in range(depth + 1)]          # e.g. 32, 64, 128, 256
+        self.encoders = nn.ModuleList([conv_block(in_channels, widths[0])] +
+                                      [conv_block(widths[i], widths[i + 1]) for i in range(depth)])
+        self.decoders = nn.ModuleList([conv_block(widths[i + 1] + widths[i], widths[i]) for i in reversed(range(depth))])
+        self.out = nn.Conv2d(widths[0], out_channels, 1)
+        nn.init.zeros_(self.out.weight)  # start as "no correction"
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = []
+        for i, encoder in enumerate(self.encoders):
+            x = encoder(x if i == 0 else F.avg_pool2d(x, 2))                       # (B, w_i, H/2^i, W/2^i)
+            skips.append(x)
+        for decoder, skip in zip(self.decoders, reversed(skips[:-1])):
+            x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+            x = decoder(torch.cat([x, skip], dim=1))
+        return self.out(x)

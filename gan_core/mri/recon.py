@@ -1,20 +1,18 @@
-"""Compressed-sensing MRI with a GAN: k-space, undersampling masks, the reconstruction network.
+"""Compressed-sensing MRI with a GAN: the first reconstruction network, and mri_reconstruct for every model.
 
 An MRI scanner measures k-space, the image's 2-D Fourier transform, one line at a time; measuring fewer
-lines makes the scan faster and leaves aliasing in the image. The convention throughout the project:
-
-    kspace = numpy.fft.fftshift(numpy.fft.fft2(image, norm="ortho")) * mask
-
-with `image` a real HxW slice in [0, 1] and `mask` a boolean HxW array that selects whole columns (the
-phase-encoding direction is horizontal), so the centre of k-space sits at column W // 2.
+lines makes the scan faster and leaves aliasing in the image. The k-space convention and the masks are in
+gan_core.mri.kspace (their names are importable from here too).
 
 The generator follows DAGAN (Yang et al., IEEE TMI 2018): a U-Net reads the zero-filled image (the inverse
 FFT of the measured lines, real and imaginary parts) and predicts a correction over it; then data
 consistency puts the measured k-space lines back, so the network may only invent what was not measured.
 Its last layer starts at zero, so an untrained generator returns exactly the zero-filled image.
 
-Data (mri.slices), the training game (mri.train), the classical peers (mri.classical) live beside this module,
-the evaluation in gan_core.eval.mri; `python -m gan_core.training --recipe mri-recon` trains.
+The model that generalises to other scanners and contrasts is the unrolled cascade (gan_core.mri.unrolled,
+weights/mri-unrolled.safetensors when trained); mri_reconstruct runs either. Data (mri.slices, mri.transfer), the
+training game (mri.train), the classical peers (mri.classical) live beside this module, the evaluation in
+gan_core.eval.mri; `python -m gan_core.training --recipe mri-recon` trains.
 """
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,93 +21,19 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
 from gan_core.core import registry
-from gan_core.core.layers import count_parameters
+from gan_core.core.layers import UNet, count_parameters
 from gan_core.core.paths import WEIGHTS_DIR
 from gan_core.core.registry import register
 from gan_core.core.weights import load_state
+from gan_core.mri.classical import tv_cs
+from gan_core.mri.kspace import (ACCELERATIONS, CENTRE_FRACTION, check_mask, column_mask, from_kspace, from_kspace_t,  # noqa: F401
+                                 magnitude, to_kspace, to_kspace_t, undersample, zero_filled)
+from gan_core.mri.unrolled import UnrolledRecon
 
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "mri-recon.safetensors"
-ACCELERATIONS = (4, 8)
-CENTRE_FRACTION = {4: 0.08, 8: 0.04}  # fully sampled centre band, as a fraction of the columns (fastMRI's choice)
-
-
-# ----------------------------------------------------------------------------------------------------
-# k-space and masks (numpy)
-
-
-def to_kspace(image: np.ndarray) -> np.ndarray:
-    """Centred, orthonormal 2-D Fourier transform of an image: fftshift(fft2(image, norm="ortho"))."""
-    return np.fft.fftshift(np.fft.fft2(image, norm="ortho"), axes=(-2, -1))
-
-
-def from_kspace(kspace: np.ndarray) -> np.ndarray:
-    """The inverse of to_kspace: a complex image."""
-    return np.fft.ifft2(np.fft.ifftshift(kspace, axes=(-2, -1)), norm="ortho")
-
-
-def undersample(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """The measured k-space of an image: its centred FFT with the unmeasured lines set to zero."""
-    return to_kspace(np.asarray(image, np.float64)) * check_mask(mask, np.shape(image))
-
-
-def zero_filled(kspace: np.ndarray) -> np.ndarray:
-    """The classical baseline: the magnitude of the inverse FFT with the missing lines left at zero."""
-    return np.abs(from_kspace(kspace)).astype(np.float32)
-
-
-def check_mask(mask: np.ndarray, shape: tuple) -> np.ndarray:
-    """The mask as a boolean array; a ValueError in a plain sentence if it cannot be one."""
-    mask = np.asarray(mask)
-    if mask.shape != tuple(shape):
-        raise ValueError(f"the mask has shape {mask.shape} but the k-space has shape {tuple(shape)}")
-    if mask.dtype != bool:
-        if not np.isin(mask, (0, 1)).all():
-            raise ValueError("the mask must be boolean (or hold only 0 and 1)")
-        mask = mask.astype(bool)
-    if not mask.any():
-        raise ValueError("the mask selects no k-space lines")
-    return mask
-
-
-def column_mask(height: int, width: int, acceleration: float, seed: int | None = None,
-                centre_fraction: float | None = None) -> np.ndarray:
-    """A random Cartesian mask (boolean HxW, whole columns) keeping about 1/acceleration of the lines.
-
-    The centre band of low frequencies is always measured (it holds the image's contrast); the remaining
-    lines are drawn uniformly at random, so the aliasing they leave looks like noise spread along each row
-    rather than a coherent ghost (Lustig et al. 2007). The same seed gives the same mask.
-    """
-    if acceleration < 1:
-        raise ValueError(f"the acceleration must be at least 1, not {acceleration}")
-    if centre_fraction is None:
-        centre_fraction = CENTRE_FRACTION.get(int(acceleration), 0.32 / acceleration)
-    lines = max(1, round(width / acceleration))
-    centre = min(lines, max(1, round(width * centre_fraction)))
-    start = width // 2 - centre // 2
-    chosen = np.zeros(width, bool)
-    chosen[start:start + centre] = True
-    rng = np.random.default_rng(seed)
-    others = np.flatnonzero(~chosen)
-    chosen[rng.choice(others, size=min(lines - centre, others.size), replace=False)] = True
-    return np.broadcast_to(chosen, (height, width)).copy()
-
-
-# ----------------------------------------------------------------------------------------------------
-# The same operations in torch, batched: images (B, H, W) complex, masks (B, H, W) or (H, W) boolean
-
-
-def to_kspace_t(image: torch.Tensor) -> torch.Tensor:
-    return torch.fft.fftshift(torch.fft.fft2(image, norm="ortho"), dim=(-2, -1))
-
-
-def from_kspace_t(kspace: torch.Tensor) -> torch.Tensor:
-    return torch.fft.ifft2(torch.fft.ifftshift(kspace, dim=(-2, -1)), norm="ortho")
-
-
-def magnitude(image: torch.Tensor) -> torch.Tensor:
-    """|image| with a finite gradient at zero (torch's complex abs has none there)."""
-    return torch.sqrt(image.real.square() + image.imag.square() + 1e-12)
+GENERATORS = ("MRIReconGenerator", "UnrolledRecon")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -122,36 +46,6 @@ class MRIReconConfig:
     depth: int = 3           # halvings in the U-Net: sizes are padded to a multiple of fold * 2**depth
     fold: int = 2            # pixel_unshuffle folds fold x fold pixels into channels: the U-Net runs at 1/fold
     scale_quantile: float = 0.995  # inputs are divided by this quantile of |zero-filled| so any units work
-
-
-def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
-    """Two 3x3 convolutions with leaky ReLUs: one U-Net level (no normalisation, so any size and batch 1 behave)."""
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.LeakyReLU(0.2, inplace=True),
-                         nn.Conv2d(out_channels, out_channels, 3, padding=1), nn.LeakyReLU(0.2, inplace=True))
-
-
-class UNet(nn.Module):
-    """The U-Net of Ronneberger et al. 2015 in its plainest form: average-pool down, bilinear up, skip concat."""
-
-    def __init__(self, in_channels: int, out_channels: int, channels: int, depth: int):
-        super().__init__()
-        widths = [channels * min(2 ** i, 8) for i in range(depth + 1)]          # e.g. 32, 64, 128, 256
-        self.encoders = nn.ModuleList([conv_block(in_channels, widths[0])] +
-                                      [conv_block(widths[i], widths[i + 1]) for i in range(depth)])
-        self.decoders = nn.ModuleList([conv_block(widths[i + 1] + widths[i], widths[i]) for i in reversed(range(depth))])
-        self.out = nn.Conv2d(widths[0], out_channels, 1)
-        nn.init.zeros_(self.out.weight)  # start as "no correction"
-        nn.init.zeros_(self.out.bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        skips = []
-        for i, encoder in enumerate(self.encoders):
-            x = encoder(x if i == 0 else F.avg_pool2d(x, 2))                       # (B, w_i, H/2^i, W/2^i)
-            skips.append(x)
-        for decoder, skip in zip(self.decoders, reversed(skips[:-1])):
-            x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
-            x = decoder(torch.cat([x, skip], dim=1))
-        return self.out(x)
 
 
 @register(MRIReconConfig)
@@ -199,27 +93,27 @@ class MRIReconGenerator(nn.Module):
 # Loading and the public function
 
 
-def generator_card(generator: MRIReconGenerator) -> dict:
+def generator_card(generator: nn.Module) -> dict:
     return {"class": type(generator).__name__, "config": asdict(generator.config),
             "parameters": count_parameters(generator)}
 
 
-def build_generator(path: str, device: str) -> MRIReconGenerator:
-    """The generator of a weights file, in eval mode (what registry.load caches)."""
+def build_generator(path: str, device: str) -> nn.Module:
+    """The generator of a weights file (either kind), in eval mode (what registry.load caches)."""
     state, _, card = load_state(path)
-    if card.get("generator", {}).get("class") != "MRIReconGenerator":
+    if card.get("generator", {}).get("class") not in GENERATORS:
         raise ValueError(f"{path} does not hold an MRI reconstruction model")
-    generator = MRIReconGenerator(MRIReconConfig(**card["generator"]["config"]))
+    generator = registry.build_from_card(card["generator"])
     generator.load_state_dict(state)
     return generator.to(device).eval()
 
 
-def load_generator(weights: str | Path | None = None) -> MRIReconGenerator:
+def load_generator(weights: str | Path | None = None) -> nn.Module:
     """The generator of a weights file (default weights/mri-recon.safetensors), cached, in eval mode."""
     return registry.load(DEFAULT_WEIGHTS if weights is None else weights, build_generator)
 
 
-def mri_reconstruct(kspace: np.ndarray, mask: np.ndarray, weights: str | Path | MRIReconGenerator | None = None
+def mri_reconstruct(kspace: np.ndarray, mask: np.ndarray, weights: str | Path | nn.Module | None = None
                     ) -> np.ndarray:
     """Reconstruct an undersampled slice with the GAN: float32 HxW magnitude, in the units of the input.
 
@@ -236,8 +130,11 @@ def mri_reconstruct(kspace: np.ndarray, mask: np.ndarray, weights: str | Path | 
     if not np.isfinite(kspace).all():
         raise ValueError("kspace holds NaN or infinite values")
     mask = check_mask(mask, kspace.shape)
-    generator = weights if isinstance(weights, MRIReconGenerator) else load_generator(weights)
+    generator = weights if isinstance(weights, (MRIReconGenerator, UnrolledRecon)) else load_generator(weights)
+    inputs = [torch.from_numpy(kspace.astype(np.complex64))[None], torch.from_numpy(mask)[None]]
+    if getattr(generator.config, "start", "") == "tv":   # a cascade that refines TV compressed sensing
+        inputs.append(torch.from_numpy(tv_cs(kspace * mask, mask, complex_result=True).astype(np.complex64))[None])
     with torch.inference_mode():
-        result = generator(torch.from_numpy(kspace.astype(np.complex64))[None], torch.from_numpy(mask)[None])
+        result = generator(*inputs)
     return result[0, 0].numpy().astype(np.float32)
 

@@ -32,6 +32,10 @@ VALIDATION_SCANS = ("ch2.nii.gz", "inia19-t1-brain.nii.gz")
 VALIDATION_SLABS = {"colin27": (4.0, 19.0), "macaque": (0.0, 5.5)}
 GUARD_MM = {"colin27": 6.0, "macaque": 3.0}
 MIN_FOREGROUND = 0.05
+# The source the generalising models (mri-unrolled, ct-recon) never train on: another species, scanner and
+# resolution. They train on colin27 alone and are measured on this scan, and on colin27's validation slab.
+HELD_OUT_SOURCE = {"inia19-t1-brain.nii.gz": "macaque"}
+TRAINING_SOURCES = {name: brain for name, brain in SCANS.items() if name not in HELD_OUT_SOURCE}
 
 
 @dataclass
@@ -79,6 +83,21 @@ def load_slices(split: str, folder: str | Path = TEMPLATES, scans: dict = SCANS)
                 continue
             slices.append(Slice(image=np.ascontiguousarray(image), scan=name, brain=brain, z_mm=float(z_mm)))
     return slices
+
+
+def source_slices(scans: dict = HELD_OUT_SOURCE, folder: str | Path = TEMPLATES, every: int = 1) -> list[Slice]:
+    """Every `every`-th slice with some foreground of whole scans (a held-out source: no split inside it)."""
+    slices = []
+    for name, brain in scans.items():
+        path = Path(folder) / name
+        if not path.exists():
+            raise FileNotFoundError(f"{name} not found in {folder}; install the Debian package mricron-data "
+                                    "(bash scripts/get_data.sh)")
+        volume, positions = read_nifti(path)
+        for image, z_mm in zip(scale_volume(volume), positions):
+            if (image > 0.1).mean() >= MIN_FOREGROUND:
+                slices.append(Slice(image=np.ascontiguousarray(image), scan=name, brain=brain, z_mm=float(z_mm)))
+    return slices[::every]
 
 
 def random_crop(image: np.ndarray, size: int, rng: np.random.Generator, tries: int = 5) -> np.ndarray:

@@ -44,7 +44,7 @@ TRAINERS = {
     "inpaint": "gan_core.inpainting.game", "denoise": "gan_core.restoration.game",
     "sr2": "gan_core.restoration.game", "sr4": "gan_core.restoration.game", "dcgan": "gan_core.learn.dcgan_game",
     "pix2pix": "gan_core.learn.pix2pix", "cyclegan": "gan_core.learn.cyclegan",
-    "classifier": "gan_core.learn.classifier", "mri": "gan_core.mri.train",
+    "classifier": "gan_core.learn.classifier", "mri": "gan_core.mri.train", "ct": "gan_core.mri.ct_train",
 }
 DEFAULT_TASK = "inpaint"
 CHECKPOINT, LOG = "checkpoint.pt", "log.jsonl"

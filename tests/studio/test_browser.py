@@ -215,6 +215,83 @@ def test_the_learn_tabs_loss_charts_draw_lines_once_training_starts(page):
 
 
 # ----------------------------------------------------------------------------------------------------
+# The Medical tab
+
+
+MEDICAL_LAYOUT = """() => {   // each gallery: its pictures' boxes, and whether its one row fits without scrolling
+    const round = (r) => [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)];
+    return ['#medical-results', '#medical-errors'].map(id => {
+        const wrap = document.querySelector(id + ' .grid-wrap');
+        return {boxes: [...document.querySelectorAll(id + ' img')].map(img => round(img.getBoundingClientRect())),
+                scrolls: wrap.scrollHeight > wrap.clientHeight + 1};
+    });
+}"""
+
+
+def medical_run(page, downloads_expected: str) -> tuple[list, list[str]]:
+    """Press Reconstruct, wait for the downloads, and check the galleries: every result has an error map of the
+    same size below it, and neither gallery hides a row behind a scroll bar. Returns (table rows, file names)."""
+    page.get_by_role("button", name="Reconstruct", exact=True).click()
+    page.locator(f"#medical-downloads a[download='{downloads_expected}']").wait_for(timeout=180_000)
+    settle(page)
+    results, errors = page.evaluate(MEDICAL_LAYOUT)
+    cells = page.locator("#medical-table [role=gridcell]").all_inner_texts()   # Gradio 6's table: cells in a row
+    columns = page.locator("#medical-table [role=columnheader]").count()
+    rows = [[cell.strip() for cell in cells[at:at + columns]] for at in range(0, len(cells), columns)]
+    assert len(results["boxes"]) == len(errors["boxes"]) == len(rows) + 1, (results, errors, rows)
+    sizes = {(box[2], box[3]) for box in results["boxes"] + errors["boxes"]}
+    assert len(sizes) == 1 and min(sizes.pop()) > 150, (results, errors)   # error maps as large as the images
+    assert [box[0] for box in results["boxes"]] == [box[0] for box in errors["boxes"]]   # in the same columns
+    assert not results["scrolls"] and not errors["scrolls"]
+    assert max(box[0] + box[2] for box in results["boxes"]) <= page.viewport_size["width"]
+    links = page.locator("#medical-downloads a[download]")
+    return rows, [links.nth(i).get_attribute("download") for i in range(links.count())]
+
+
+def test_medical_tab_mri_and_ct_with_error_maps_numbers_and_named_downloads(page, tmp_path):
+    """At 1280x900: MRI then CT on the bundled example, each method with its error map at the same size and its
+    numbers; a one-slice DICOM hides the slice slider, a volume shows it; a file that is neither says so.
+    Screenshots: /tmp/medical-mri.png, -ct.png, -volume.png, -error.png."""
+    context = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+    medical = context.new_page()
+    medical.set_default_timeout(30_000)
+    medical.goto(start_app())
+    medical.get_by_role("tab", name="Medical").click()
+
+    rows, files = medical_run(medical, "ch2-slice82-zero-filled-4x.png")
+    assert [row[0] for row in rows][:3] == ["zero-filled", "L1-wavelet CS", "TV CS"]
+    assert all(float(row[1]) > 10 for row in rows), rows                      # PSNR of every method
+    assert len(files) == len(rows) and all(name.startswith("ch2-slice82-") for name in files), files
+    medical.screenshot(path="/tmp/medical-mri.png", full_page=True)
+
+    medical.get_by_label("CT", exact=True).check()
+    medical.get_by_label("30 views", exact=True).check()
+    rows, files = medical_run(medical, "ch2-slice82-fbp-30views.png")
+    assert [row[0] for row in rows][:2] == ["FBP", "SART-TV"] and all(float(row[1]) > 10 for row in rows)
+    assert "ch2-slice82-sart-tv-30views.png" in files
+    assert ("GAN" in [row[0] for row in rows]) == (ROOT / "weights" / "ct-recon.safetensors").exists()
+    medical.screenshot(path="/tmp/medical-ct.png", full_page=True)
+
+    single_slice_dicom(tmp_path / "slice.dcm")
+    medical.locator("#medical-file input[type=file]").set_input_files(str(tmp_path / "slice.dcm"))
+    settle(medical)
+    assert not medical.locator("#medical-slice").is_visible()
+    from tests.studio.test_medical import write_nifti
+    write_nifti(tmp_path / "three.nii.gz", np.random.default_rng(0).integers(0, 900, (40, 40, 3)).astype(np.int16))
+    medical.locator("#medical-file button[aria-label='Clear']").first.click()
+    medical.locator("#medical-file input[type=file]").set_input_files(str(tmp_path / "three.nii.gz"))
+    medical.locator("#medical-slice").wait_for(state="visible")
+    assert medical.locator("#medical-slice input[type=range]").get_attribute("max") == "2"
+    medical.screenshot(path="/tmp/medical-volume.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    medical.locator("#medical-file button[aria-label='Clear']").first.click()
+    medical.locator("#medical-file input[type=file]").set_input_files(str(tmp_path / "notes.txt"))
+    medical.get_by_text("neither a NIfTI", exact=False).first.wait_for()
+    medical.screenshot(path="/tmp/medical-error.png")
+    context.close()
+
+
+# ----------------------------------------------------------------------------------------------------
 # Every example and every main button of every tab, on one page
 
 
@@ -358,6 +435,8 @@ def test_every_example_and_every_button_answers_without_an_error(page, tmp_path,
     single_slice_dicom(tmp_path / "slice.dcm")
     page.locator("#medical-file input[type=file]").set_input_files(str(tmp_path / "slice.dcm"))
     settle(page)
+    press(page, "Reconstruct")
+    page.get_by_label("CT", exact=True).check()                                # the same slice as a CT scan
     press(page, "Reconstruct")
 
     errors = page.evaluate("window.__errors") + page.locator(".toast-body.error, span.error").all_inner_texts()
