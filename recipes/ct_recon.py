@@ -11,6 +11,6 @@ Stage main trains at a constant learning rate; stage decay lowers it linearly to
 from gan_core.training.recipes import Recipe, Stage
 
 recipe = Recipe("ct-recon", [
-    Stage("main", 2000),
-    Stage("decay", 2600, set=dict(decay_from=2000)),
-], base=dict(task="ct", steps=2600, val_every=250), trainer="gan_core.mri.ct_train", note=__doc__)
+    Stage("main", 1600),
+    Stage("decay", 2000, set=dict(decay_from=1600)),
+], base=dict(task="ct", steps=2000, val_every=250, threads=1), trainer="gan_core.mri.ct_train", note=__doc__)

@@ -19,5 +19,5 @@ recipe = Recipe("mri-unrolled", [
     Stage("decay", 3000, set=dict(transfer=0.2, decay_from=2400)),
     Stage("tv-start", 800, set=dict(transfer=0.2, start="tv", max_side=192, decay_from=500), run="tv",
           start_from="main"),
-], base=dict(model="unrolled", data="mixed", held_out_source=True, bf16=True, steps=3000, val_every=250),
+], base=dict(model="unrolled", data="mixed", held_out_source=True, bf16=True, steps=3000, val_every=250, threads=1),
    trainer="gan_core.mri.train", note=__doc__)

@@ -11,14 +11,13 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-from gan_core.core.paths import WEIGHTS_DIR
 from gan_core.mri import classical, ct
 from gan_core.mri import recon as mri
 
 ACCELERATIONS = (2, 4, 6, 8)
 VIEWS = (90, 60, 30)
 LAMBDA = {4: 1e-3, 8: 1e-3}   # the L1-wavelet weight tuned on training slices (docs/mri-val.json); 2x, 6x: the same
-UNROLLED_WEIGHTS = WEIGHTS_DIR / "mri-unrolled.safetensors"
+UNROLLED_WEIGHTS = mri.DEFAULT_WEIGHTS
 
 
 @dataclass
@@ -33,8 +32,8 @@ class Case:
 
 def mri_models() -> list[tuple[str, str, object]]:
     """(name, slug, weights path) of the MRI models whose weights are installed, the generalising one first."""
-    models = [("GAN, unrolled", "gan-unrolled", UNROLLED_WEIGHTS), ("GAN, first model", "gan-first-model",
-                                                                     mri.DEFAULT_WEIGHTS)]
+    models = [("GAN, unrolled", "gan-unrolled", UNROLLED_WEIGHTS),
+              ("GAN, first model", "gan-first-model", mri.FIRST_WEIGHTS)]
     return [model for model in models if model[2].exists()]
 
 
@@ -50,7 +49,7 @@ def mri_case(image: np.ndarray, acceleration: int) -> Case:
     for name, slug, path in models:
         methods.append((name, slug, lambda path=path: mri.mri_reconstruct(kspace, mask, weights=path)))
     notes = [] if models else [
-        f"No MRI model is trained yet (`weights/{UNROLLED_WEIGHTS.name}` and `weights/{mri.DEFAULT_WEIGHTS.name}` "
+        f"No MRI model is trained yet (`weights/{UNROLLED_WEIGHTS.name}` and `weights/{mri.FIRST_WEIGHTS.name}` "
         "are missing): the table has the classical methods only."]
     share = mask[0].mean()
     return Case(image, mask.astype(np.float32), f"k-space lines measured ({acceleration}x: {share:.0%})",

@@ -21,6 +21,9 @@ CALLS = {
     "mri_reconstruct": "import numpy as np; from numpy.fft import fft2, fftshift; x = np.random.rand(64, 64); "
                        "k = fftshift(fft2(x, norm='ortho')); m = np.ones((64, 64), bool); "
                        "assert gan_core.mri_reconstruct(k, m).shape == (64, 64)",
+    "ct_reconstruct": "import numpy as np; from skimage.transform import radon; x = np.zeros((64, 64)); "
+                      "x[20:40, 24:44] = 1; a = np.linspace(0, 180, 30, endpoint=False); "
+                      "assert gan_core.ct_reconstruct(radon(x, theta=a, circle=True), a).shape == (64, 64)",
 }
 
 

@@ -28,11 +28,13 @@ from gan_core.core.paths import WEIGHTS_DIR
 from gan_core.core.registry import register
 from gan_core.core.weights import load_state
 from gan_core.mri.classical import tv_cs
-from gan_core.mri.kspace import (ACCELERATIONS, CENTRE_FRACTION, check_mask, column_mask, from_kspace, from_kspace_t,  # noqa: F401
-                                 magnitude, to_kspace, to_kspace_t, undersample, zero_filled)
+# the k-space names stay importable from here, where the studio, the evaluations and the scripts found them
+from gan_core.mri.kspace import (ACCELERATIONS, CENTRE_FRACTION, check_mask, column_mask, from_kspace,  # noqa: F401
+                                 from_kspace_t, magnitude, to_kspace, to_kspace_t, undersample, zero_filled)
 from gan_core.mri.unrolled import UnrolledRecon
 
-DEFAULT_WEIGHTS = WEIGHTS_DIR / "mri-recon.safetensors"
+DEFAULT_WEIGHTS = WEIGHTS_DIR / "mri-unrolled.safetensors"   # the model that generalises to other sources
+FIRST_WEIGHTS = WEIGHTS_DIR / "mri-recon.safetensors"        # the first model: one U-Net, trained on both brains
 GENERATORS = ("MRIReconGenerator", "UnrolledRecon")
 
 
@@ -109,7 +111,7 @@ def build_generator(path: str, device: str) -> nn.Module:
 
 
 def load_generator(weights: str | Path | None = None) -> nn.Module:
-    """The generator of a weights file (default weights/mri-recon.safetensors), cached, in eval mode."""
+    """The generator of a weights file (default weights/mri-unrolled.safetensors), cached, in eval mode."""
     return registry.load(DEFAULT_WEIGHTS if weights is None else weights, build_generator)
 
 

@@ -61,7 +61,7 @@ def quick_methods(monkeypatch, tmp_path):
     monkeypatch.setattr(classical, "tv_cs", tv_cs, raising=False)
     monkeypatch.setattr(classical, "sart_tv", sart_tv, raising=False)
     monkeypatch.setattr(medical_methods, "UNROLLED_WEIGHTS", tmp_path / "no-mri-unrolled.safetensors")
-    monkeypatch.setattr(mri, "DEFAULT_WEIGHTS", tmp_path / "no-mri-recon.safetensors")
+    monkeypatch.setattr(mri, "FIRST_WEIGHTS", tmp_path / "no-mri-recon.safetensors")
     monkeypatch.setattr(ct, "DEFAULT_WEIGHTS", tmp_path / "no-ct-recon.safetensors")
     return calls
 
@@ -73,7 +73,7 @@ def install_fake_models(monkeypatch, tmp_path):
     for path in paths.values():
         path.write_bytes(b"weights")
     monkeypatch.setattr(medical_methods, "UNROLLED_WEIGHTS", paths["mri-unrolled"])
-    monkeypatch.setattr(mri, "DEFAULT_WEIGHTS", paths["mri-recon"])
+    monkeypatch.setattr(mri, "FIRST_WEIGHTS", paths["mri-recon"])
     monkeypatch.setattr(ct, "DEFAULT_WEIGHTS", paths["ct-recon"])
 
     def mri_reconstruct(kspace, mask, weights=None):
