@@ -87,7 +87,7 @@ class CTGame(MRIGame):
         return CTReconGenerator(CTReconConfig(channels=self.cfg.channels, depth=self.cfg.depth))
 
     def batches(self, step: int, rank: int, world_size: int):
-        yield from worker_batches(ct_batch, self.slices("train"), self.cfg, self.cfg.seed + step)
+        return worker_batches(ct_batch, self.slices("train"), self.cfg, self.cfg.seed + step)
 
     def play(self, generator, batch):
         start, views, target = batch

@@ -191,11 +191,14 @@ class MRIGame(Game):
         return step >= self.cfg.adv_start and self.cfg.adv_weight > 0
 
     def batches(self, step: int, rank: int, world_size: int):
-        """Random crops of the training slices, from a generator seeded by the step (a resumed run draws anew)."""
+        """Random crops of the training slices (or mixed views), from a generator seeded by the step (a resumed run
+        draws anew)."""
         slices = self.slices("train")
-        if self.cfg.data == "mixed":
-            yield from worker_batches(mixed_batch, slices, self.cfg, self.cfg.seed + step)
-        rng = np.random.default_rng(self.cfg.seed + step)
+        if self.cfg.data == "mixed":   # made in a worker process: TV starts cost about a second each
+            return worker_batches(mixed_batch, slices, self.cfg, self.cfg.seed + step)
+        return self.crops(slices, np.random.default_rng(self.cfg.seed + step))
+
+    def crops(self, slices: list, rng: np.random.Generator):
         while True:
             yield batch_of_crops(slices, self.cfg, rng)
 
