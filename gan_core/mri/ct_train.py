@@ -44,12 +44,7 @@ def ct_batch(slices: list, cfg: CTTrainConfig, rng: np.random.Generator):
     circle = inscribed_circle(side)
     starts, views, targets = [], [], []
     for _ in range(count):
-        if rng.random() < cfg.transfer:
-            pool = transfer.transfer_images()
-            image = transfer.random_view(pool[rng.integers(len(pool))], side, rng)
-        else:
-            image = transfer.random_view(slices[rng.integers(len(slices))].image, side, rng, foreground=0.2)
-        image = transfer.vary_contrast(image, rng) * circle
+        image = transfer.mixed_view(slices, side, cfg.transfer, rng) * circle
         count_views = int(rng.integers(low, high + 1))
         angles = angles_for(count_views) + rng.uniform(0, 180 / count_views)   # the gantry starts anywhere
         starts.append(fbp(sinogram_of(image, angles), angles))

@@ -87,12 +87,7 @@ def mixed_batch(slices: list, cfg: MRITrainConfig, rng: np.random.Generator):
     low, high = (float(a) for a in cfg.accelerations.split("-"))
     images, masks, kspaces, starts = [], [], [], []
     for _ in range(count):
-        if rng.random() < cfg.transfer:
-            pool = transfer.transfer_images()
-            image = transfer.random_view(pool[rng.integers(len(pool))], side, rng)
-        else:
-            image = transfer.random_view(slices[rng.integers(len(slices))].image, side, rng, foreground=0.2)
-        image = transfer.vary_contrast(image, rng)
+        image = transfer.mixed_view(slices, side, cfg.transfer, rng)
         acceleration = rng.uniform(low, high)
         mask = column_mask(side, side, acceleration, seed=int(rng.integers(2**31)), centre_fraction=0.32 / acceleration)
         kspace = to_kspace(transfer.complex_view(image, rng)).astype(np.complex64)

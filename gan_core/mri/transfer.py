@@ -83,6 +83,17 @@ def smooth_phase(side: int, rng: np.random.Generator, strength: float = np.pi) -
     return np.exp(1j * phi).astype(np.complex64)
 
 
+def mixed_view(slices: list, side: int, share: float, rng: np.random.Generator) -> np.ndarray:
+    """One training view: a transfer image (with probability `share`) or a window of a brain slice, its contrast
+    varied. The MRI and CT games both draw their views here."""
+    if rng.random() < share:
+        pool = transfer_images()
+        image = random_view(pool[rng.integers(len(pool))], side, rng)
+    else:
+        image = random_view(slices[rng.integers(len(slices))].image, side, rng, foreground=0.2)
+    return vary_contrast(image, rng)
+
+
 def complex_view(image: np.ndarray, rng: np.random.Generator, phase_share: float = 0.5) -> np.ndarray:
     """The image as a complex slice: real (as the project's k-space convention has it) or with a smooth phase."""
     if rng.random() < phase_share:
