@@ -4,15 +4,14 @@ import json
 import numpy as np
 import pytest
 
-from gan_core.mri import ct
-from gan_core.mri import transfer
+from gan_core.mri import ct, transfer
+from gan_core.mri import slices as mri_data
 from gan_core.mri.ct_train import CTTrainConfig, ct_batch, train
+from gan_core.mri.recon import load_generator
 from gan_core.mri.train import MRITrainConfig
 from gan_core.mri.train import train as train_mri
 from gan_core.mri.unrolled import UnrolledRecon
-from gan_core.mri.recon import load_generator
 from gan_core.training.train import read_log
-from gan_core.mri import slices as mri_data
 from tests.mri.test_recon import phantom
 from tests.mri.test_train import phantoms
 
