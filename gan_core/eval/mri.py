@@ -20,13 +20,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from gan_core.core.paths import DOCS_DIR, WEIGHTS_DIR
 from gan_core.core.weights import load_state
 from gan_core.mri import slices as mri_data
 from gan_core.mri.classical import TV_WEIGHT, l1_wavelet, psnr01, ssim01, tv_cs
-from gan_core.mri.recon import ACCELERATIONS, column_mask, load_generator, to_kspace, zero_filled
+from gan_core.mri.recon import ACCELERATIONS, column_mask, load_generator, reconstruct_complex, to_kspace, zero_filled
 
 LAMBDA_GRID = (3e-5, 1e-4, 3e-4, 1e-3, 3e-3)
 TV_GRID = (0.001, 0.002, 0.003, 0.005, 0.01, 0.02)
@@ -92,22 +91,15 @@ def trained_on_held_out_source(path: Path) -> bool:
 
 
 class LearnedMethod:
-    """A weights file as a method: magnitude out, and the data-consistency error of each call kept in .dc.
-
-    It runs the model as mri_reconstruct does (a cascade that refines TV compressed sensing gets tv_cs's
-    complex image as its start, and the time of it), but keeps the complex image, whose k-space is checked.
-    """
+    """A weights file as a method: magnitude out, and the data-consistency error of each call kept in .dc (the
+    complex image comes from mri.recon.reconstruct_complex, the same run as mri_reconstruct's)."""
 
     def __init__(self, path: Path):
         self.generator = load_generator(path)
         self.dc = []
 
     def __call__(self, kspace: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        inputs = [torch.from_numpy(kspace.astype(np.complex64))[None], torch.from_numpy(mask)[None]]
-        if getattr(self.generator.config, "start", "") == "tv":
-            inputs.append(torch.from_numpy(tv_cs(kspace * mask, mask, complex_result=True).astype(np.complex64))[None])
-        with torch.inference_mode():
-            image = self.generator.consistent_image(*inputs)[0].numpy()
+        image = reconstruct_complex(kspace, mask, self.generator)
         returned = to_kspace(image.astype(np.complex128))
         self.dc.append(float(np.abs(returned - kspace)[mask].max() / max(np.abs(kspace).max(), 1e-30)))
         return np.abs(image).astype(np.float32)

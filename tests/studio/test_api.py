@@ -174,13 +174,19 @@ def test_inpaint_with_adapt_and_seed(client, tmp_path):
         inpaint(client, image_path, mask_path, 0, "GAN", TEST_MODEL, 100000)
 
 
-def test_fill_endpoint_with_editor_value(client, tmp_path):
+def editor_value(tmp_path):
+    """A photo and the editor's value for it with a brushed hole (rows 30-60, columns 40-90), as the page sends."""
     image = textured(100, 140)
     layer = np.zeros((100, 140, 4), np.uint8)
     layer[30:60, 40:90] = (255, 0, 200, 150)
     editor = {"background": handle_file(save(image, tmp_path / "bg.png")),
               "layers": [handle_file(save(Image.fromarray(layer, "RGBA"), tmp_path / "layer.png"))],
               "composite": None, "id": None}
+    return image, editor
+
+
+def test_fill_endpoint_with_editor_value(client, tmp_path):
+    image, editor = editor_value(tmp_path)
     _, download, critic, status, _, _ = client.predict(  # (the critic panel is layout; then the losses and chart)
         editor, None, 0, "GAN", TEST_MODEL, True, api_name="/fill")
     result = load(download)
@@ -190,12 +196,7 @@ def test_fill_endpoint_with_editor_value(client, tmp_path):
 
 
 def test_fill_endpoint_learning_the_photo_first(client, tmp_path):
-    image = textured(100, 140)
-    layer = np.zeros((100, 140, 4), np.uint8)
-    layer[30:60, 40:90] = (255, 0, 200, 150)
-    editor = {"background": handle_file(save(image, tmp_path / "bg.png")),
-              "layers": [handle_file(save(Image.fromarray(layer, "RGBA"), tmp_path / "layer.png"))],
-              "composite": None, "id": None}
+    image, editor = editor_value(tmp_path)
     _, download, _, status, line, chart = client.predict(editor, None, 0, "GAN", TEST_MODEL, False, True, 2,
                                                          api_name="/fill")
     result = load(download)
