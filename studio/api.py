@@ -4,6 +4,7 @@
     client = Client("http://127.0.0.1:7860/")
     path, notes = client.predict(handle_file("photo.png"), handle_file("mask.png"), api_name="/inpaint")
     path, notes = client.predict(handle_file("photo.jpg"), "sr2", api_name="/restore")
+    path, notes = client.predict(handle_file("scan.png"), "sr2", setting="real", api_name="/restore")
 
 Each returns two outputs: the path of the full-size result, and the notes and warnings for the caller as
 text (one per line; empty when there is nothing to say), since gr.Warning toasts never reach predict().
@@ -12,11 +13,12 @@ They run the same code as the Inpaint and Restore tabs.
 import gradio as gr
 
 from gan_core.core import tasks
+from gan_core.restoration.restore import SETTINGS
 from studio.adaptation import check_seed, check_steps
-from studio.common import friendly_errors, guard_uploads, read_mask, read_photo, save_image, warn
+from studio.common import friendly_errors, guard_uploads, read_mask, warn
 from studio.inpaint import METHODS, grow_mask, hole_notes, inpaint_method, photo_shape, run_method
 from studio.photos import open_original, save_photo
-from studio.restore import conversion_notes, restore_method_choices, run_restore
+from studio.restore import read_original, run_restore
 
 
 @friendly_errors
@@ -60,25 +62,43 @@ def inpaint_api(image, mask, grow: float = 0, method: str = tasks.GAN.label, mod
 
 
 @friendly_errors
-def restore_api(image, task: str = "denoise", method: str = tasks.GAN.name, noise_sigma: float = 0) -> tuple[str, str]:
-    """Denoise or enlarge a photo; returns (path of the full-size PNG, notes).
+def restore_api(image, task: str = "denoise", method: str = tasks.GAN.name, noise_sigma: float = 0,
+                setting: str = "clean") -> tuple[str, str]:
+    """Denoise or enlarge a photo; returns (path of the full-size result, notes).
 
-    task: denoise, sr2 or sr4 (2x / 4x larger). method: gan, or a classical one: nlmeans or blur (denoise),
-    bicubic or lanczos (sr2, sr4). noise_sigma: seeded Gaussian noise (0-50 on 0-255) added first, to try a
-    denoiser on a clean photo.
-    notes: warnings for the caller, one per line (transparency flattened, 16 bits read at 8 ...), or "".
+    image: the photo, in any mode; the result comes back in the same mode and bit depth (L, LA, RGB, RGBA,
+    16-bit I;16; a palette photo as RGB or RGBA), as PNG (TIFF for 32-bit, float and CMYK photos), with its
+    ICC profile and EXIF. Transparency is kept, and enlarged with the photo by sr2 and sr4. The methods work
+    on 8 bits per channel: 16-bit results move in steps of 257.
+    task: denoise, sr2 or sr4 (2x / 4x larger). method: gan, or one of its peers: nlmeans, blur or bm3d
+    (denoise); bicubic, lanczos, realesrgan or realesrgan-small (sr2, sr4); a peer whose package is not
+    installed on the server is refused with a message. noise_sigma: seeded Gaussian noise (0-50 on 0-255)
+    added first, to try a denoiser on a clean photo (a denoising peer is set for this sigma, or for the one
+    estimated from the photo).
+    setting: the GAN's model: clean (default; clean photos, the benchmark settings) or real (photos from
+    phones, scanners and the web; refused with a message where its model is not installed).
+    notes: warnings for the caller, one per line, or "".
     """
-    photo = read_photo(image)
-    notes = conversion_notes(image)
+    photo, notes = read_original(image)
+    if setting != "clean" and method != tasks.GAN.name:
+        notes.append(f"setting is for the GAN: {method} ran as it always does.")
     warn(notes)
-    result = run_restore(photo, task, method, noise_sigma)
-    return save_image(result.image, f"{task}-{result.method}"), "\n".join(notes)
+    result = run_restore(photo, task, method, noise_sigma, setting)
+    return save_photo(result.photo, f"{task}-{result.method}"), "\n".join(notes)
 
 
 def restore_method_names() -> list[str]:
-    """Every method name a restoration task takes, in registry order, each once."""
-    names = [name for task in tasks.RESTORE_TASKS for _, name in restore_method_choices(task)]
+    """Every method name a restoration task takes in the registry, in its order, each once (the peers whose
+    package is missing too: asking for one gets a message that says so)."""
+    names = [method.name for task in tasks.RESTORE_TASKS for method in tasks.get(task).methods]
     return list(dict.fromkeys(names))
+
+
+def restore_method_help() -> str:
+    """The /restore method input's label: the peers of each task, from the registry."""
+    peers = "; ".join(f"{', '.join(method.name for method in tasks.get(task).classical)} for {task}"
+                      for task in tasks.RESTORE_TASKS)
+    return f"method (gan, or a peer: {peers})"
 
 
 def build() -> None:
@@ -101,12 +121,12 @@ def build() -> None:
     with gr.Column(visible=False):
         photo = guard_uploads(gr.Image(type="pil", image_mode=None, label="image"))
         task = gr.Radio(list(tasks.RESTORE_TASKS), value="denoise", label="task (denoise; sr2, sr4: enlarge 2x, 4x)")
-        restore_method = gr.Radio(restore_method_names(), value=tasks.GAN.name,
-                                  label="method (gan; classical: nlmeans or blur for denoise, bicubic or lanczos "
-                                        "for sr2, sr4)")
+        restore_method = gr.Radio(restore_method_names(), value=tasks.GAN.name, label=restore_method_help())
         noise_sigma = gr.Number(0, label="noise_sigma (seeded Gaussian noise added first, 0-50 on 0-255)")
-        restored = gr.File(label="restored (PNG)")
+        setting = gr.Radio(list(SETTINGS), value="clean", label="setting (the GAN's model: clean for clean photos, "
+                                                                "real for phone, scan and web photos)")
+        restored = gr.File(label="restored (the photo's own mode and depth)")
         restore_notes = gr.Textbox(label="notes")
         restore_trigger = gr.Button("restore")
-    restore_trigger.click(restore_api, [photo, task, restore_method, noise_sigma], [restored, restore_notes],
+    restore_trigger.click(restore_api, [photo, task, restore_method, noise_sigma, setting], [restored, restore_notes],
                           api_name="restore")

@@ -38,4 +38,4 @@ def test_every_tab_is_a_module_with_build():
 
 
 def test_restore_api_offers_every_registry_method_once():
-    assert api.restore_method_names() == ["gan", "nlmeans", "blur", "bicubic", "lanczos"]
+    assert api.restore_method_names() == ["gan", "nlmeans", "blur", "bm3d", "bicubic", "lanczos", "realesrgan-small", "realesrgan"]

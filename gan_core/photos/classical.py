@@ -1,15 +1,21 @@
-"""Classical baselines the GANs are measured against, all from OpenCV and Pillow.
+"""Classical baselines the GANs are measured against: OpenCV and Pillow, and the strongest published peers.
 
 Inpainting: Telea's fast marching method (2004), the Navier-Stokes method (Bertalmio et al. 2001), frequency-selective
 reconstruction (FSR, OpenCV contrib) and PatchMatch (Barnes et al. 2009).
-Denoising: non-local means (Buades et al. 2005) and a Gaussian blur. Super-resolution: bicubic, Lanczos.
+Denoising: non-local means (Buades et al. 2005), a Gaussian blur and BM3D (Dabov et al. 2007).
+Super-resolution: bicubic, Lanczos and Real-ESRGAN (Wang et al. 2021), its x4plus model and a small one.
+BM3D and Real-ESRGAN live in gan_core.photos.peers: they need packages of their own (`available` says whether
+they are installed) and take seconds where the filters take milliseconds.
 Images are HxWx3 uint8 RGB; masks HxW with non-zero in the hole.
 """
+from importlib.util import find_spec
+
 import cv2
 import numpy as np
 from PIL import Image
 
 from gan_core.core import tasks
+from gan_core.photos import peers
 
 INPAINT_RADIUS = 5
 
@@ -117,13 +123,31 @@ def upscale(image: np.ndarray, scale: int, method: str = "bicubic") -> np.ndarra
     return np.asarray(Image.fromarray(image).resize((width * scale, height * scale), filters[method]))
 
 
-def restore(image: np.ndarray, method: str, scale: int = 1, sigma: float = 25) -> np.ndarray:
-    """The classical restoration named `method` in gan_core.core.tasks: "nlmeans" or "blur" for noise of the given
-    sigma, "bicubic" or "lanczos" to enlarge `scale` times."""
+def available(method: str) -> bool:
+    """Whether the classical method called `method` (a name in gan_core.core.tasks) can run here: the OpenCV and
+    Pillow ones always can; PatchMatch, BM3D and Real-ESRGAN need packages of their own."""
+    if method in peers.PEERS:
+        return peers.available(method)
+    if method == "patchmatch":
+        return find_spec("patchmatch_cython") is not None
+    if method in (*INPAINT_METHODS, *DENOISE_METHODS, "bicubic", "lanczos"):
+        return True
+    raise ValueError(f"unknown classical method {method!r}")
+
+
+def restore(image: np.ndarray, method: str, scale: int = 1, sigma: float | None = 25, progress=None) -> np.ndarray:
+    """The classical restoration named `method` in gan_core.core.tasks: "nlmeans", "blur" or "bm3d" for noise of
+    the given sigma (BM3D estimates it when None), "bicubic", "lanczos", "realesrgan" (x4plus) or
+    "realesrgan-small" to enlarge `scale` times. progress: called with the fraction done (Real-ESRGAN's tiles)."""
     if method == "nlmeans":
         return nl_means(image, sigma)
     if method == "blur":
         return gaussian_blur(image, sigma)
+    if method == "bm3d":
+        return peers.bm3d(image, sigma)
     if method in ("bicubic", "lanczos"):
         return upscale(image, scale, method)
-    raise ValueError(f"unknown classical restoration {method!r}; choose nlmeans, blur, bicubic or lanczos")
+    if method in ("realesrgan", "realesrgan-small"):
+        return peers.realesrgan(image, scale, "x4plus" if method == "realesrgan" else "small", progress)
+    raise ValueError(f"unknown classical restoration {method!r}; choose nlmeans, blur, bm3d, bicubic, lanczos, "
+                     "realesrgan or realesrgan-small")

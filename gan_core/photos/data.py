@@ -143,7 +143,10 @@ def read_list(path: str | Path) -> list[Path]:
 def resolve_files(data: str) -> list[Path]:
     """`data` is a folder of images, a .txt list of image paths (one per line, # comments),
     `manifest:train` / `manifest:val` for the project's photo list, or `paintings:train` / `paintings:val`
-    for the reassembled paintings (data/paintings.csv)."""
+    for the reassembled paintings (data/paintings.csv); several joined by "+" are read together
+    (`manifest:train+paintings:train`)."""
+    if "+" in data:
+        return [f for part in data.split("+") for f in resolve_files(part)]
     if data.endswith(".txt"):
         files = read_list(data)
     elif data.startswith("manifest:"):
@@ -192,22 +195,32 @@ def bicubic_down(image: np.ndarray, scale: int) -> np.ndarray:
     return np.asarray(small)
 
 
-def degrade(image: np.ndarray, task: str, rng: np.random.Generator) -> np.ndarray:
-    """A light version of Real-ESRGAN's degradation model, per task.
+SETTINGS = ("mixed", "clean", "real")   # how training degrades a crop; see degrade
 
-    denoise: Gaussian noise with sigma in [5, 50], sometimes Poisson noise, sometimes JPEG.
-    sr2 / sr4: half of the time the plain bicubic benchmark degradation (so clean inputs are not
-    over-sharpened); otherwise blur, bicubic downscale, mild noise and JPEG.
+
+def degrade(image: np.ndarray, task: str, rng: np.random.Generator, setting: str = "mixed") -> np.ndarray:
+    """The degraded input of a training crop, per task and setting.
+
+    clean: the benchmark settings: Gaussian noise of sigma 0-55 (denoise), Pillow's bicubic downscale (sr2, sr4).
+    real: the photos people bring: real_degradation's blur, resize, noise and JPEG, twice over.
+    mixed: the first models' light mix. denoise: Gaussian noise of sigma 5-50, sometimes Poisson noise and
+    JPEG; sr2 / sr4: half plain bicubic downscaling, half blur, downscaling, mild noise and JPEG.
     """
+    if setting not in SETTINGS:
+        raise ValueError(f"unknown setting {setting!r}; choose one of {SETTINGS}")
+    scale = tasks.get(task).scale
+    if setting == "real":
+        return real_degradation(image, scale, rng)
     if task == "denoise":
+        if setting == "clean":
+            return add_gaussian_noise(image, rng.uniform(0, 55), rng)
         out = add_gaussian_noise(image, rng.uniform(5, 50), rng)
         if rng.random() < 0.2:
             out = add_poisson_noise(out, rng.uniform(0.5, 4.0), rng)
         if rng.random() < 0.3:
             out = jpeg(out, rng.integers(40, 96))
         return out
-    scale = tasks.get(task).scale
-    if rng.random() < 0.5:
+    if setting == "clean" or rng.random() < 0.5:
         return bicubic_down(image, scale)
     return realistic_down(image, scale, rng)
 
@@ -221,6 +234,105 @@ def realistic_down(image: np.ndarray, scale: int, rng: np.random.Generator) -> n
     if rng.random() < 0.5:
         out = jpeg(out, rng.integers(60, 96))
     return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# The real-photo degradation: Real-ESRGAN's second-order model (blur, resize, noise, JPEG, twice)
+
+INTERPOLATIONS = (cv2.INTER_AREA, cv2.INTER_LINEAR, cv2.INTER_CUBIC)
+
+
+def gaussian_kernel(rng: np.random.Generator, size: int, sigma_range: tuple[float, float]) -> np.ndarray:
+    """An isotropic or anisotropic Gaussian (or a generalised one, flatter or peakier) at a random angle:
+    lens blur, defocus and a little motion."""
+    sx, sy = rng.uniform(*sigma_range), rng.uniform(*sigma_range)
+    if rng.random() < 0.5:
+        sy = sx
+    angle = rng.uniform(0, np.pi)
+    shape = rng.uniform(0.5, 4) if rng.random() < 0.3 else 2.0   # 2 is Gaussian; <2 peaky, >2 a plateau
+    half = size // 2
+    y, x = np.mgrid[-half:half + 1, -half:half + 1].astype(np.float64)
+    u = x * np.cos(angle) + y * np.sin(angle)
+    v = -x * np.sin(angle) + y * np.cos(angle)
+    kernel = np.exp(-0.5 * ((u / sx) ** 2 + (v / sy) ** 2) ** (shape / 2))
+    return (kernel / kernel.sum()).astype(np.float32)
+
+
+def sinc_kernel(rng: np.random.Generator, size: int) -> np.ndarray:
+    """A circular low-pass filter (2D sinc): the ringing and overshoot of sharpened and resampled photos."""
+    from scipy.special import j1
+    cutoff = rng.uniform(np.pi / 3, np.pi)
+    half = size // 2
+    y, x = np.mgrid[-half:half + 1, -half:half + 1].astype(np.float64)
+    r = np.hypot(x, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kernel = cutoff * j1(cutoff * r) / (2 * np.pi * r)
+    kernel[half, half] = cutoff ** 2 / (4 * np.pi)
+    return (kernel / kernel.sum()).astype(np.float32)
+
+
+def random_blur(image: np.ndarray, rng: np.random.Generator, sigma_range: tuple[float, float]) -> np.ndarray:
+    size = int(rng.choice(np.arange(7, 22, 2)))
+    kernel = sinc_kernel(rng, size) if rng.random() < 0.1 else gaussian_kernel(rng, size, sigma_range)
+    return cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_REFLECT)
+
+
+def random_noise(image: np.ndarray, rng: np.random.Generator, sigma_range: tuple[float, float],
+                 poisson_range: tuple[float, float]) -> np.ndarray:
+    """Sensor noise on a float image in 0-255: Gaussian or Poisson, in colour or (40%) the same on every channel."""
+    grey = rng.random() < 0.4
+    shape = image.shape[:2] + (1,) if grey else image.shape
+    if rng.random() < 0.5:
+        noise = rng.normal(0.0, rng.uniform(*sigma_range), shape)
+    else:   # shot noise: its variance grows with brightness
+        source = image.mean(axis=2, keepdims=True) if grey else image
+        counts = np.clip(source, 0, 255)
+        noise = (rng.poisson(counts) - counts) * rng.uniform(*poisson_range)
+    return image + noise.astype(np.float32)
+
+
+def random_resize(image: np.ndarray, rng: np.random.Generator, down: tuple[float, float], up: float,
+                  odds: tuple[float, float, float]) -> np.ndarray:
+    """Up, down or keep (with these odds), by a random kind of interpolation."""
+    kind = rng.choice(3, p=odds)
+    factor = rng.uniform(1, up) if kind == 0 else rng.uniform(*down) if kind == 1 else 1.0
+    height, width = image.shape[:2]
+    size = (max(int(round(width * factor)), 4), max(int(round(height * factor)), 4))
+    return cv2.resize(image, size, interpolation=int(rng.choice(INTERPOLATIONS)))
+
+
+def jpeg_float(image: np.ndarray, rng: np.random.Generator, quality: tuple[int, int] = (30, 90)) -> np.ndarray:
+    return jpeg(np.clip(image + 0.5, 0, 255).astype(np.uint8), rng.integers(quality[0], quality[1] + 1)).astype(np.float32)
+
+
+def real_degradation(image: np.ndarray, scale: int, rng: np.random.Generator) -> np.ndarray:
+    """What a phone, a scanner and the web do to a photo, drawn at random, as in Real-ESRGAN's second-order model:
+    blur of random size and shape, a resize of random kind, Gaussian or Poisson noise, and JPEG at quality 30-90;
+    then all of it again, milder; then the final resize to 1/scale of the photo, with a sinc filter before or
+    after the last JPEG. Returns HxWx3 uint8 of side 1/scale of the input's."""
+    height, width = image.shape[:2]
+    out = image.astype(np.float32)
+    out = random_blur(out, rng, (0.2, 3.0))
+    out = random_resize(out, rng, (0.15, 1.0), 1.5, (0.2, 0.7, 0.1))
+    out = random_noise(out, rng, (1, 30), (0.05, 3.0))
+    out = jpeg_float(out, rng)
+    if rng.random() < 0.8:
+        out = random_blur(out, rng, (0.2, 1.5))
+    out = random_resize(out, rng, (0.3, 1.0), 1.2, (0.3, 0.4, 0.3))
+    out = random_noise(out, rng, (1, 25), (0.05, 2.5))
+    target = (width // scale, height // scale)
+    sinc = sinc_kernel(rng, int(rng.choice(np.arange(7, 22, 2)))) if rng.random() < 0.8 else None
+    if rng.random() < 0.5:   # resize and sinc, then JPEG
+        out = cv2.resize(out, target, interpolation=int(rng.choice(INTERPOLATIONS)))
+        if sinc is not None:
+            out = cv2.filter2D(out, -1, sinc, borderType=cv2.BORDER_REFLECT)
+        out = jpeg_float(out, rng)
+    else:                    # JPEG, then resize and sinc
+        out = jpeg_float(out, rng)
+        out = cv2.resize(out, target, interpolation=int(rng.choice(INTERPOLATIONS)))
+        if sinc is not None:
+            out = cv2.filter2D(out, -1, sinc, borderType=cv2.BORDER_REFLECT)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 # ----------------------------------------------------------------------------------------------------

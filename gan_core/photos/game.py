@@ -50,6 +50,7 @@ class TrainConfig(RunConfig):
     g_blocks: int = 0                # 0 = default (inpaint: residual blocks; restore: conv layers)
     g_block: str = "ffc"             # inpaint: "ffc" or "dilated"
     g_skips: bool = False            # restoration: residual blocks instead of a plain conv stack
+    setting: str = "mixed"           # restoration: how crops are degraded (photos.data.degrade): clean, real or mixed
     g_refine: int = 0                # inpaint: width of the full-resolution refinement (0 = none)
     g_refine_known: bool = False     # inpaint: the refinement sees the image's known pixels, not G's guess of them
     g_refine_blocks: int = 0         # inpaint: dilated residual blocks inside the refinement (a wider full-res view)

@@ -2,6 +2,7 @@
 
     clean = restore(photo, "denoise")                        # the GAN; or method="nlmeans" / "blur"
     bigger = restore(photo, "sr4", method="lanczos")         # or "gan" / "bicubic"
+    bigger = restore(photo, "sr4", setting="real")           # the model for phone, scanner and web photos
 
 The GAN runs in overlapping tiles whose seams are cross-faded, so memory stays bounded on large photos.
 Every method sees the photo's 8-bit colour and gives its result back in the photo's own mode and depth
@@ -17,6 +18,21 @@ from gan_core.core import image_modes, images, metrics, tasks
 from gan_core.core.device import autocast, load
 from gan_core.photos import classical
 from gan_core.restoration.model import RestorationGenerator  # noqa: F401  registers the class the cards name
+
+
+# The two settings a GAN is trained for, and what each is for (the studio shows these lines)
+SETTINGS = {
+    "clean": "for clean photos: trained on plain bicubic downscaling and Gaussian noise, the benchmark settings",
+    "real": "for photos from phones, scanners and the web: trained on blur, noise and JPEG, twice over",
+}
+
+
+def weights_for(task: str, setting: str = "clean") -> str:
+    """The shipped weights of a task in a setting: weights/denoise, sr2, sr4 (clean) or their -real versions."""
+    if setting not in SETTINGS:
+        raise ValueError(f"unknown setting {setting!r}; choose one of: {', '.join(SETTINGS)}")
+    default = check_task(task).default_weights
+    return default if setting == "clean" else f"{default}-real"
 
 
 def tile_weights(height: int, width: int, ramp: int) -> np.ndarray:
@@ -77,12 +93,14 @@ def gan_restore(photo: np.ndarray, task: str = "denoise", weights: str | Path | 
     return np.clip(out, 0, 255, out=out).astype(np.uint8)
 
 
-def classical_restore(photo: np.ndarray, task: str, method: str, sigma: float | None = None) -> np.ndarray:
-    """A classical restoration of an 8-bit photo (gan_core.photos.classical): a denoiser set for noise of
-    `sigma` (on 0-255; None: estimated from the photo), or an upscaler."""
+def classical_restore(photo: np.ndarray, task: str, method: str, sigma: float | None = None,
+                      progress=None) -> np.ndarray:
+    """A classical restoration or a published peer of an 8-bit photo (gan_core.photos.classical): a denoiser set
+    for noise of `sigma` (on 0-255; None: estimated from the photo), or an upscaler. progress: called with the
+    fraction done, by the peers that work in tiles."""
     if task == "denoise" and sigma is None:
         sigma = metrics.noise_sigma(photo)
-    return classical.restore(photo, method, tasks.get(task).scale, sigma or 0)
+    return classical.restore(photo, method, tasks.get(task).scale, sigma or 0, progress=progress)
 
 
 def enlarge_plane(plane: np.ndarray, scale: int, peak: float) -> np.ndarray:
@@ -95,10 +113,12 @@ def enlarge_plane(plane: np.ndarray, scale: int, peak: float) -> np.ndarray:
 
 
 def restore(image, task: str = "denoise", weights: str | Path | None = None, method: str = "gan",
-            sigma: float | None = None, **options):
+            sigma: float | None = None, setting: str = "clean", **options):
     """Denoise ("denoise") or enlarge 2x / 4x ("sr2" / "sr4") a photo with the restoration GANs, or with a
-    classical method (method="nlmeans" or "blur" for noise of `sigma`, estimated when None; "bicubic" or
-    "lanczos" to enlarge). options go to the GAN (gan_restore: tile, tile_pad, precision, device, progress).
+    classical method or a published peer (method="nlmeans", "blur" or "bm3d" for noise of `sigma`, estimated
+    when None; "bicubic", "lanczos", "realesrgan" or "realesrgan-small" to enlarge). `setting` picks the GAN's
+    weights when none are named (SETTINGS: "clean" or "real"). options go to the GAN (gan_restore: tile,
+    tile_pad, precision, device, progress); progress also goes to the peers that work in tiles.
 
     Returns the photo in its own mode, like `inpaint` (a PIL image, or an array of the input's dtype; "P"
     comes back as RGB or RGBA). The GAN works on the 8-bit colour; for a 16-bit or float photo its result is
@@ -108,6 +128,7 @@ def restore(image, task: str = "denoise", weights: str | Path | None = None, met
     bleed into visible edges).
     """
     chosen = check_task(task).method(method)   # a ValueError that lists the task's methods
+    weights = weights or weights_for(task, setting)
     planes = image_modes.split(image)
     colour = planes.colour
     if planes.alpha is not None:
@@ -115,7 +136,7 @@ def restore(image, task: str = "denoise", weights: str | Path | None = None, met
     if chosen == tasks.GAN:
         restored = gan_restore(colour, task, weights, **options)  # HxWx3 uint8, `scale` times larger
     else:
-        restored = classical_restore(colour, task, chosen.name, sigma)
+        restored = classical_restore(colour, task, chosen.name, sigma, options.get("progress"))
     scale = restored.shape[0] // colour.shape[0]
     values = image_modes.colour_to_own(planes, restored)
     if planes.alpha is not None:

@@ -93,6 +93,36 @@ def test_gimp_pattern_reader(tmp_path):
     assert tiled.shape[0] >= 512 and np.array_equal(tiled[:5, :7], pixels)
 
 
+def test_the_real_degradation_is_seeded_shrinks_by_the_scale_and_takes_detail_away():
+    rng = np.random.default_rng(0)
+    photo = (np.indices((128, 128)).sum(axis=0) % 8 < 4).astype(np.uint8)[..., None].repeat(3, 2) * 200 + 20
+    for scale in (1, 2, 4):
+        first = data.real_degradation(photo, scale, np.random.default_rng([scale, 1]))
+        again = data.real_degradation(photo, scale, np.random.default_rng([scale, 1]))
+        assert first.shape == (128 // scale, 128 // scale, 3) and first.dtype == np.uint8
+        assert np.array_equal(first, again)
+    # blur and resizing take most of the stripes' contrast away, on average over draws
+    drawn = [data.real_degradation(photo, 1, rng).astype(float) for _ in range(8)]
+    assert np.mean([np.abs(np.diff(d, axis=1)).mean() for d in drawn]) < 0.5 * np.abs(np.diff(photo.astype(float), axis=1)).mean()
+
+
+def test_each_setting_degrades_as_it_says():
+    rng = np.random.default_rng(0)
+    flat = np.full((64, 64, 3), 128, np.uint8)
+    assert np.array_equal(data.degrade(flat, "sr4", rng, "clean"), data.bicubic_down(flat, 4))
+    assert data.degrade(flat, "sr2", rng, "real").shape == (32, 32, 3)
+    assert data.degrade(flat, "denoise", rng, "clean").astype(float).std() < 35   # Gaussian of sigma 0-55, no more
+    with pytest.raises(ValueError, match="setting"):
+        data.degrade(flat, "sr2", rng, "phone")
+
+
+def test_sources_joined_by_a_plus_are_read_together(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        Image.new("RGB", (8, 8)).save(tmp_path / folder / f"{folder}.png")
+    assert data.resolve_files(f"{tmp_path / 'a'}+{tmp_path / 'b'}") == [tmp_path / "a" / "a.png", tmp_path / "b" / "b.png"]
+
+
 def test_a_txt_list_of_paths_resolves_and_names_a_missing_photo(tmp_path):
     Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
     listing = tmp_path / "list.txt"

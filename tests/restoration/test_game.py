@@ -19,6 +19,14 @@ def test_a_crop_becomes_its_degraded_version_and_itself(image_folder):
         Degraded("inpaint")
 
 
+def test_the_real_setting_degrades_crops_as_photos_from_phones_are():
+    crop = np.full((64, 64, 3), 128, np.uint8)
+    degraded, clean = Degraded("sr4", "real")(crop, np.random.default_rng(0))
+    assert degraded.shape == (3, 16, 16) and clean.shape == (3, 64, 64)
+    with pytest.raises(ValueError, match="clean"):
+        Degraded("sr2", "phone")
+
+
 def test_every_restoration_task_trains_and_draws_its_grid(image_folder, tmp_path):
     for task in ("denoise", "sr2", "sr4"):
         trainer = train(parse_args(["--task", task, "--data", str(image_folder), "--out", str(tmp_path / task),

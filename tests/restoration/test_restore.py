@@ -73,3 +73,10 @@ def test_unknown_tasks_and_methods_are_refused_clearly():
         gan_core.restore(striped_photo(20, 20, 0), "inpaint")
     with pytest.raises(ValueError, match="bicubic, lanczos"):
         gan_core.restore(striped_photo(20, 20, 0), "sr2", method="nlmeans")
+
+
+def test_the_setting_picks_the_model_trained_for_it():
+    assert restore.weights_for("sr4") == "sr4" and restore.weights_for("sr4", "real") == "sr4-real"
+    assert restore.weights_for("denoise", "real") == "denoise-real"
+    with pytest.raises(ValueError, match="clean, real"):
+        gan_core.restore(striped_photo(20, 20, 0), "sr2", setting="phone")

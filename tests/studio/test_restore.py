@@ -2,7 +2,8 @@
 
 The running studio (tests/studio_server.py) starts with an empty folder of restoration models; this module
 copies in tiny denoise and sr2 models trained for 3 steps (conftest.tiny_restore_weights) and no sr4 model,
-so Enlarge 4x with the GAN must fail with a clear message while its classical methods still work.
+so Enlarge 4x with the GAN must fail with a clear message while its classical methods still work. Image
+modes, EXIF and ICC are tested in test_restore_modes.py.
 """
 import shutil
 
@@ -19,6 +20,7 @@ from tests.studio_server import ROOT, restore_weights_dir, start_app  # noqa: E4
 from tests.studio.test_api import load, png_header_only, save, textured  # noqa: E402
 
 from gan_core.photos import classical
+from gan_core.photos import peers
 from gan_core.core import metrics
 from gan_core.core import tasks  # noqa: E402
 from gan_core.photos.data import add_gaussian_noise  # noqa: E402
@@ -48,7 +50,13 @@ def test_restore_with_synthetic_noise_shows_the_noisy_photo_and_the_psnr(restore
     assert "sigma 20 was added first" in status and "PSNR" in status and "set for noise sigma 20" in status
 
 
-def test_restore_method_choices_follow_the_task():
+@pytest.fixture
+def without_peers(monkeypatch):
+    """A server without the packages of BM3D and Real-ESRGAN."""
+    monkeypatch.setattr(classical, "available", lambda name: name not in peers.PEERS)
+
+
+def test_restore_method_choices_follow_the_task(without_peers):
     update = restore_tab.restore_methods("sr2", "nlmeans")
     assert [value for _, value in update["choices"]] == ["gan", "bicubic", "lanczos"] and update["value"] == "bicubic"
     assert ("Bicubic (classical)", "bicubic") in update["choices"]
@@ -56,13 +64,114 @@ def test_restore_method_choices_follow_the_task():
     assert restore_tab.restore_methods("sr4", "gan")["value"] == "gan"
 
 
+def test_the_strongest_peers_are_offered_beside_the_gan_where_installed(monkeypatch):
+    installed = {"bm3d": True, "realesrgan": False, "realesrgan-small": True}
+    monkeypatch.setattr(classical, "available", lambda name: installed.get(name, True))
+    assert [name for _, name in restore_tab.restore_method_choices("denoise")] == ["gan", "nlmeans", "blur", "bm3d"]
+    assert restore_tab.restore_method_choices("sr4") == [
+        ("GAN", "gan"), ("Bicubic (classical)", "bicubic"), ("Lanczos (classical)", "lanczos"),
+        ("Real-ESRGAN small (published GAN)", "realesrgan-small")]
+    assert restore_tab.restore_methods("sr2", "realesrgan-small")["value"] == "realesrgan-small"
+    with pytest.raises(gr.Error, match="Real-ESRGAN x4plus is not installed on this server .* choose one of: gan, "
+                                       "bicubic, lanczos, realesrgan-small"):
+        restore_tab.run_restore(photo(32, 32), "sr2", "realesrgan")
+
+
 def test_every_classical_method_of_the_registry_runs():
     image = photo(40, 48)
     for task in tasks.RESTORE_TASKS:
         for method in tasks.get(task).classical:
+            if not classical.available(method.name):
+                continue
             result = restore_tab.run_restore(image, task, method.name, 10)
             assert result.image.shape == (40 * tasks.get(task).scale, 48 * tasks.get(task).scale, 3), method
             assert method.label.lower() in result.detail.lower()
+
+
+class Progress:
+    """gr.Progress as a handler sees it, keeping every call."""
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, fraction, desc=None, **_):
+        self.calls.append((fraction, desc))
+
+
+def test_bm3d_gets_the_sigma_the_classical_denoisers_get_and_the_progress_bar_covers_it(monkeypatch):
+    told = []
+    monkeypatch.setattr(classical, "available", lambda name: True)
+    monkeypatch.setattr(peers, "bm3d", lambda image, sigma: told.append(sigma) or image.copy())  # seconds: faked
+    image = Image.fromarray(photo(48, 64))
+    progress = Progress()
+    *_, status = restore_tab.restore_photo(image, "denoise", "bm3d", 20, progress=progress)
+    assert told == [20.0] and "BM3D (classical), set for noise sigma 20" in status
+    started = [index for index, (_, desc) in enumerate(progress.calls) if desc == "Denoise: BM3D, seconds on a CPU"]
+    assert started and progress.calls[started[0]][0] < 0.1, "the bar shows BM3D from its start"
+    assert progress.calls[-1][0] > 0.9 and "Saving" in progress.calls[-1][1]
+    *_, plain = restore_tab.restore_photo(image, "denoise", "bm3d", 0)
+    *_, nl_means = restore_tab.restore_photo(image, "denoise", "nlmeans", 0)
+    estimated = f"set for noise sigma {told[-1]:.0f} (estimated from the photo)"
+    assert estimated in plain and estimated in nl_means, "BM3D is set like non-local means"
+
+
+@pytest.mark.skipif(not classical.available("realesrgan"), reason="Real-ESRGAN (ncnn) is not installed")
+def test_real_esrgan_enlarges_beside_the_gan():
+    image = Image.fromarray(photo(24, 32)).convert("RGBA")
+    (before, after), _, download, status = restore_tab.restore_photo(image, "sr2", "realesrgan", 0)
+    assert Image.open(download).mode == "RGBA" and Image.open(download).size == (64, 48)
+    assert load(before).shape == load(after).shape == (48, 64, 3)
+    assert "with Real-ESRGAN x4plus (published GAN)" in status
+
+
+# ----------------------------------------------------------------------------------------------------
+# The two settings
+
+
+@pytest.fixture
+def real_models(tiny_restore_weights, tmp_path, monkeypatch):
+    """The tiny denoise and sr2 models, and the tiny denoise model again as denoise-real (no sr2-real, no sr4)."""
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_restore_weights, folder)
+    monkeypatch.setenv(restore_tab.RESTORE_WEIGHTS_ENV, str(folder))
+    return folder
+
+
+def drop_in_real_model(folder, task: str) -> None:
+    for suffix in (".safetensors", ".json"):
+        shutil.copy(folder / f"{task}{suffix}", folder / f"{task}-real{suffix}")
+
+
+def test_real_photo_setting_is_offered_once_its_model_is_in_the_folder(real_models):
+    assert restore_tab.setting_choices("denoise") == [("Clean", "clean")]
+    method, setting, note = restore_tab.restore_choices("denoise", "gan", "real")
+    assert setting["choices"] == [("Clean", "clean")] and setting["value"] == "clean"
+    assert note.startswith("**Clean** — for clean photos") and "Real photo is not installed for Denoise" in note
+    drop_in_real_model(real_models, "denoise")           # no restart: the next page load or task change sees it
+    _, setting, note = restore_tab.restore_choices("denoise", "gan", "real")
+    assert setting["choices"] == [("Clean", "clean"), ("Real photo", "real")] and setting["value"] == "real"
+    assert note == f"**Real photo** — {restore_tab.restoring.SETTINGS['real']}."
+    _, setting, note = restore_tab.restore_choices("sr2", "gan", "real")   # sr2 has no real model
+    assert setting["value"] == "clean" and "(weights/sr2-real.safetensors)" in note
+    assert "**Real photo:** Denoise." in restore_tab.restore_models_note()
+
+
+def test_the_setting_picks_the_gans_model(real_models, monkeypatch):
+    drop_in_real_model(real_models, "denoise")
+    asked = []
+    run = restore_tab.restoring.restore
+    monkeypatch.setattr(restore_tab.restoring, "restore", lambda *args, **options: asked.append(
+        (args, options)) or run(*args, **options))
+    image = Image.fromarray(photo(40, 48))
+    *_, status = restore_tab.restore_photo(image, "denoise", "gan", 0, "real")
+    assert "the GAN (model `denoise-real`, Real photo setting)" in status
+    assert asked[-1][0][2].endswith("denoise-real.safetensors") and asked[-1][1]["setting"] == "real"
+    *_, status = restore_tab.restore_photo(image, "denoise", "gan", 0)
+    assert "(model `denoise`, Clean setting)" in status
+    with pytest.raises(gr.Error, match=r"The Real photo model for Enlarge 2x is not installed yet: "
+                                       r"weights/sr2-real.safetensors is missing. Choose the Clean setting"):
+        restore_tab.restore_photo(image, "sr2", "gan", 0, "real")
+    with pytest.raises(gr.Error, match="Unknown setting 'dirty'; choose one of: clean, real"):
+        restore_tab.restore_photo(image, "sr2", "gan", 0, "dirty")
 
 
 def test_restore_models_note_says_which_are_installed(restore_models, monkeypatch):
@@ -73,19 +182,19 @@ def test_restore_models_note_says_which_are_installed(restore_models, monkeypatc
     assert "none installed yet" in restore_tab.restore_models_note()
 
 
-def test_missing_model_names_the_file_and_the_classical_methods(restore_models):
+def test_missing_model_names_the_file_and_the_classical_methods(restore_models, without_peers):
     with pytest.raises(gr.Error, match=r"sr4 model \(Enlarge 4x\) is not installed: .*/sr4.safetensors is missing. "
                                        r"Choose Bicubic \(classical\) or Lanczos \(classical\) instead"):
         restore_tab.run_restore(photo(32, 32), "sr4", "gan")
 
 
-def test_restore_warns_about_transparency_and_16_bit_depth(restore_models):
-    with pytest.warns(UserWarning, match="transparent areas"):
-        api.restore_api(Image.fromarray(photo(40, 40)).convert("RGBA"), "sr2", "bicubic")
-    deep = Image.fromarray(np.asarray(Image.fromarray(photo(40, 40)).convert("L")).astype(np.uint16) * 257)
-    with pytest.warns(UserWarning, match="16 bits"):
-        path, notes = api.restore_api(deep, "denoise", "gan")
-    assert load(path).shape == (40, 40, 3) and "16 bits" in notes
+def test_restore_api_takes_a_setting_and_says_when_it_does_not_apply(real_models):
+    drop_in_real_model(real_models, "denoise")
+    path, notes = api.restore_api(Image.fromarray(photo(40, 48)), "denoise", "gan", 0, "real")
+    assert load(path).shape == (40, 48, 3) and notes == ""
+    with pytest.warns(UserWarning, match="setting is for the GAN"):
+        _, notes = api.restore_api(Image.fromarray(photo(40, 48)), "sr2", "bicubic", 0, "real")
+    assert "bicubic ran as it always does" in notes
 
 
 def test_restore_examples_show_their_result_when_clicked(restore_models, tmp_path, monkeypatch):
@@ -163,7 +272,7 @@ def test_classical_methods_work_without_a_model(client, tmp_path):
 def test_missing_model_is_a_clear_error_naming_the_file(client, tmp_path):
     path = save(textured(32, 32), tmp_path / "photo.png")
     with pytest.raises(AppError, match=r"sr4 model \(Enlarge 4x\) is not installed: .*/sr4.safetensors is "
-                                       r"missing. Choose Bicubic \(classical\) or Lanczos"):
+                                       r"missing. Choose Bicubic \(classical\)(,| or) Lanczos"):
         restore(client, path, "sr4", "gan")
 
 
@@ -183,11 +292,35 @@ def test_restore_photo_shows_before_and_after_at_the_same_size(client, tmp_path)
 
 
 @pytest.mark.parametrize("mode", ["L", "RGBA", "I;16"])
-def test_greyscale_transparent_and_16_bit_photos(client, tmp_path, mode):
+def test_greyscale_transparent_and_16_bit_photos_come_back_in_their_mode(client, tmp_path, mode):
     image = Image.fromarray(textured(30, 40))
     image = Image.fromarray(np.asarray(image.convert("L")).astype(np.uint16) * 257) if mode == "I;16" \
         else image.convert(mode)
-    assert restore(client, save(image, tmp_path / "photo.png"), "sr2", "gan").shape == (60, 80, 3)
+    path, notes = client.predict(handle_file(save(image, tmp_path / "photo.png")), "sr2", "gan",
+                                 api_name="/restore")
+    result = Image.open(path)
+    assert result.mode == mode and result.size == (80, 60) and notes == ""
+
+
+def test_restore_keeps_the_transparency_of_an_rgba_png(client, tmp_path):
+    colour = textured(40, 60)
+    alpha = np.zeros((40, 60), np.uint8)
+    alpha[:, :30] = 255                                  # left half opaque, right half transparent
+    path = save(Image.fromarray(np.dstack([colour, alpha]), "RGBA"), tmp_path / "cut-out.png")
+    result = Image.open(client.predict(handle_file(path), "sr2", "gan", 0, "clean", api_name="/restore")[0])
+    assert result.mode == "RGBA" and result.size == (120, 80)
+    opacity = np.asarray(result)[..., 3]
+    assert (opacity[:, :52] == 255).all() and (opacity[:, 68:] == 0).all()
+    (_, after), _, download, status = client.predict(handle_file(path), "sr2", "gan", 0, "clean",
+                                                     api_name="/restore_photo")
+    assert Image.open(download).mode == "RGBA" and load(after).shape == (80, 120, 3)
+    assert "RGBA, 8 bits" in status and "The transparency is kept (enlarged 2x" in status
+
+
+def test_a_setting_whose_model_is_missing_is_a_clear_error(client, tmp_path):
+    path = save(textured(32, 32), tmp_path / "photo.png")
+    with pytest.raises(AppError, match=r"Real photo model for Enlarge 2x is not installed yet: .*sr2-real.safetensors"):
+        client.predict(handle_file(path), "sr2", "gan", 0, "real", api_name="/restore")
 
 
 def test_bad_files_are_refused_with_a_message(client, tmp_path):
