@@ -120,8 +120,9 @@ def restore_models_note() -> str:
     installed = [tasks.get(task).label + training_steps(model_file(task))
                  for task in tasks.RESTORE_TASKS if model_file(task).exists()]
     missing = [tasks.get(task).label for task in tasks.RESTORE_TASKS if not model_file(task).exists()]
-    real = [tasks.get(task).label for task in tasks.RESTORE_TASKS if model_file(task, "real").exists()]
-    real_line = f" **{SETTING_LABELS['real']}:** {', '.join(real) if real else 'none installed yet'}."
+    real = [tasks.get(task).label + training_steps(model_file(task, "real"))
+            for task in tasks.RESTORE_TASKS if model_file(task, "real").exists()]
+    real_line = f" **{SETTING_LABELS['real']} models:** {', '.join(real) if real else 'none installed yet'}."
     if not installed:
         return "**GAN models:** none installed yet; the classical methods work for every task." + real_line
     return (f"**GAN models installed:** {', '.join(installed)}."

@@ -23,7 +23,7 @@ from gan_core.restoration.model import RestorationGenerator  # noqa: F401  regis
 # The two settings a GAN is trained for, and what each is for (the studio shows these lines)
 SETTINGS = {
     "clean": "for clean photos: trained on plain bicubic downscaling and Gaussian noise, the benchmark settings",
-    "real": "for photos from phones, scanners and the web: trained on blur, noise and JPEG, twice over",
+    "real": "for photos from phones, scanners and the web: trained on blurred, noisy, JPEG-compressed photos",
 }
 
 

@@ -152,7 +152,7 @@ def test_real_photo_setting_is_offered_once_its_model_is_in_the_folder(real_mode
     assert note == f"**Real photo** — {restore_tab.restoring.SETTINGS['real']}."
     _, setting, note = restore_tab.restore_choices("sr2", "gan", "real")   # sr2 has no real model
     assert setting["value"] == "clean" and "(weights/sr2-real.safetensors)" in note
-    assert "**Real photo:** Denoise." in restore_tab.restore_models_note()
+    assert "**Real photo models:** Denoise (" in restore_tab.restore_models_note()
 
 
 def test_the_setting_picks_the_gans_model(real_models, monkeypatch):
