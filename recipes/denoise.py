@@ -9,7 +9,7 @@ only lowers.
 from gan_core.training.recipes import Recipe, Stage
 
 CLEAN = dict(data="manifest:train+paintings:train", val_data="manifest:val", setting="clean", batch_size=16,
-             lr_g=2e-4, adv_start=10**9)   # L1 alone: the adversarial term never starts
+             lr_g=2e-4, adv_start=10**9, threads=1)   # L1 alone: the adversarial term never starts
 
 recipe = Recipe("denoise", [
     Stage("main", 2938),

@@ -11,7 +11,7 @@ from gan_core.training.recipes import Recipe, Stage
 clean = recipes.load("sr4")
 
 REAL = dict(task="sr4", data="manifest:train+paintings:train", val_data="manifest:val", setting="real",
-            crop=256, batch_size=8, lr_g=2e-4, adv_start=300, adv_weight=0.1, decay_from=600)
+            crop=256, batch_size=8, lr_g=2e-4, adv_start=300, adv_weight=0.1, decay_from=600, threads=1)
 
 recipe = Recipe("sr4-real", clean.stages + [
     Stage("real", 1200, REAL, run="real", start_from=clean.stages[-1].run),

@@ -11,8 +11,9 @@ Settings (--setting) pick the GAN's weights (gan_core.restoration.restore.weight
 unless --weights) and the conditions measured (--conditions overrides them):
 - clean, the benchmark settings. denoise: Gaussian noise of sigma 15, 25 and 50 on the 0-255 image, clipped
   back to 8 bits; the classical denoisers (non-local means and blur, their strengths tuned per sigma on the
-  training photos with --tune, and BM3D) are told the true sigma, the GAN is blind. sr2 / sr4: "standard", Pillow's bicubic downscale and nothing else. ("degraded", our older light
-  degradation of blur, downscale, mild noise and JPEG, can still be asked for.)
+  training photos with --tune, and BM3D) are told the true sigma, the GAN is blind. sr2 / sr4: "standard",
+  Pillow's bicubic downscale and nothing else. ("degraded", our older light degradation of blur, downscale,
+  mild noise and JPEG, can still be asked for.)
 - real, the photos people bring: "real" is Real-ESRGAN's second-order degradation (blur, resize, noise and
   JPEG, twice; gan_core.photos.data.real_degradation) at the task's scale (1 for denoise). Nothing is known
   about the noise: every denoiser estimates it from the photo.

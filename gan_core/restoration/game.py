@@ -1,6 +1,7 @@
 """The restorers' game: a degraded photo in, the clean photo out (python -m gan_core.training --task denoise,
 sr2 or sr4). D judges the output alone; G pays L1 (+ SSIM) to the clean photo. The degradations are those of
-gan_core.photos.data.degrade in the run's setting (clean, real, or the first models' mix); the settings are the photo games' TrainConfig.
+gan_core.photos.data.degrade in the run's setting (clean, real, or the first models' mix); the settings are the
+photo games' TrainConfig.
 """
 import torch
 import torch.nn.functional as F
